@@ -1,0 +1,60 @@
+#pragma once
+// What every subcommand shares: exit codes, the usage error, option helpers that
+// validate before anything is allocated, JSON output, memory checks, progress.
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace copyproof::cli {
+
+// Exit codes (architecture.md): 0 every checked claim holds, 1 a claim FAILED, 2 bad usage.
+inline constexpr int kExitPass = 0;
+inline constexpr int kExitFail = 1;
+inline constexpr int kExitUsage = 2;
+
+// Bad usage or input. The message is one line naming the flag and the allowed range;
+// main() prints it and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses a whole string as an integer. Accepts plain digits and exact scientific
+// notation ("1e6", "2.5e3"); rejects anything else, fractions and overflow.
+std::optional<std::int64_t> parse_integer(std::string_view text);
+std::optional<double> parse_real(std::string_view text);
+
+// Adds an integer option checked against [lo, hi] while parsing; a bad value gives
+// "--flag: 'x' is not an integer in [lo, hi]" (exit 2).
+CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, std::int64_t& value, std::int64_t lo,
+                                std::int64_t hi, const std::string& help);
+CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, int& value, int lo, int hi,
+                                const std::string& help);
+// Same for a real number in the open or closed interval described by `range_text`.
+CLI::Option* add_real_option(CLI::App& app, const std::string& flags, double& value, double lo, double hi,
+                             bool open_interval, const std::string& help);
+
+// Prints exactly one JSON object on stdout.
+void print_json(const nlohmann::json& object);
+
+// Memory this machine can give a run now (MemAvailable), in bytes; 0 if unknown.
+std::uint64_t available_memory_bytes();
+// Throws UsageError naming `flag` when `bytes` exceeds the available memory.
+void require_memory(std::uint64_t bytes, const std::string& flag, const std::string& what);
+std::string format_bytes(double bytes);
+
+// Progress lines on stderr, only when stderr is a terminal (never mixed into --json stdout).
+bool progress_enabled();
+
+// Worker threads to use when the user did not say: every core this process may run on.
+int default_threads();
+
+// Every subcommand's --help ends with an example; this formats it.
+std::string example_footer(std::string_view example);
+
+}  // namespace copyproof::cli

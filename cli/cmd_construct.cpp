@@ -1,0 +1,82 @@
+// `copyproof construct`: builds the copy transformer for (D, n, L_max) and reports its
+// size, the theory's numbers and the residual slices.
+
+#include <cstdio>
+#include <memory>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "copyproof/construction/copy_parameters.hpp"
+#include "copyproof/construction/copy_transformer_shape.hpp"
+#include "copyproof/construction/residual_layout.hpp"
+
+namespace copyproof::cli {
+namespace {
+
+struct ConstructOptions {
+  int alphabet = 2;
+  int ngram = 1;
+  std::int64_t max_length = 0;
+  bool json = false;
+};
+
+int run_construct(const ConstructOptions& o) {
+  namespace cx = copyproof::construction;
+  cx::CopyTransformerShape shape;
+  try {
+    shape = cx::copy_transformer_shape(o.alphabet, o.ngram);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--ngram: ") + e.what() + " (d_model = (2n+1) b + 3)");
+  }
+  const cx::CopyParameters p = cx::copy_parameters(o.alphabet, o.ngram, o.max_length);
+  const cx::ResidualLayout layout(shape.code_bits, o.ngram);
+
+  nlohmann::json slices = nlohmann::json::array();
+  for (const auto& s : layout.slices()) slices.push_back({{"name", s.name}, {"offset", s.offset}, {"width", s.width}});
+  if (o.json) {
+    print_json({{"alphabet", o.alphabet},
+                {"ngram", o.ngram},
+                {"max_length", o.max_length},
+                {"code_bits", shape.code_bits},
+                {"d_model", shape.d_model},
+                {"heads", {shape.layer1_heads, shape.layer2_heads}},
+                {"params", shape.params},
+                {"nonzero_params", shape.nonzero_params},
+                {"kv_numbers_per_token", shape.kv_numbers_per_token},
+                {"alpha", p.alpha},
+                {"beta", p.beta},
+                {"lambda", p.lambda},
+                {"bos_penalty", p.bos_penalty},
+                {"layer1_error_bound", p.layer1_error_bound},
+                {"match_mass_floor", p.match_mass_floor},
+                {"required_match_mass", p.required_match_mass},
+                {"slices", slices}});
+    return kExitPass;
+  }
+  std::printf("copy transformer for D=%d, n=%d, L_max=%lld\n", o.alphabet, o.ngram, static_cast<long long>(o.max_length));
+  std::printf("  d_model %d (b = %d code bits), heads per layer %d + %d, params %lld (%lld nonzero)\n", shape.d_model,
+              shape.code_bits, shape.layer1_heads, shape.layer2_heads, static_cast<long long>(shape.params),
+              static_cast<long long>(shape.nonzero_params));
+  std::printf("  alpha %.4f  beta %.4f  lambda %.4f  B %.1f\n", p.alpha, p.beta, p.lambda, p.bos_penalty);
+  std::printf("  layer-1 error <= %.3g; matched-key mass >= %.6f > %.6f needed\n", p.layer1_error_bound,
+              p.match_mass_floor, p.required_match_mass);
+  std::printf("  slices:");
+  for (const auto& s : layout.slices()) std::printf(" %s[%d:%d]", s.name.c_str(), s.offset, s.end());
+  std::printf("\n");
+  return kExitPass;
+}
+
+}  // namespace
+
+void add_construct_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ConstructOptions>();
+  auto* cmd = app.add_subcommand("construct", "Build the copy transformer of Theorem 2.3 and report its size and numbers");
+  add_integer_option(*cmd, "--alphabet,-D", o->alphabet, 2, 65536, "Alphabet size D")->required();
+  add_integer_option(*cmd, "--ngram,-n", o->ngram, 1, 1 << 20, "n-gram size n")->required();
+  add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, std::int64_t{1} << 40, "Longest string L_max")->required();
+  cmd->add_flag("--json", o->json, "Print one JSON object");
+  cmd->footer(example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543"));
+  cmd->callback([o, &exit_code] { exit_code = run_construct(*o); });
+}
+
+}  // namespace copyproof::cli

@@ -1,0 +1,26 @@
+#pragma once
+// Tokens of the copy task: the D letters 0..D-1, then BOS, COPY, EOS.
+
+#include <cstdint>
+
+namespace copyproof::construction {
+
+using Token = std::int32_t;
+
+// Largest alphabet the construction accepts (codes stay within 17 bits).
+inline constexpr int kMaxAlphabet = 65536;
+
+struct Vocabulary {
+  int alphabet = 2;  // D
+
+  Token bos() const { return alphabet; }
+  Token copy() const { return alphabet + 1; }
+  Token eos() const { return alphabet + 2; }
+  int size() const { return alphabet + 3; }
+
+  bool is_letter(Token t) const { return t >= 0 && t < alphabet; }
+  // BOS and COPY open a new segment: n-grams are cut at them.
+  bool is_separator(Token t) const { return t == bos() || t == copy(); }
+};
+
+}  // namespace copyproof::construction
