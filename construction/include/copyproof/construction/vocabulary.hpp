@@ -19,8 +19,10 @@ struct Vocabulary {
   int size() const { return alphabet + 3; }
 
   bool is_letter(Token t) const { return t >= 0 && t < alphabet; }
-  // BOS and COPY open a new segment: n-grams are cut at them.
-  bool is_separator(Token t) const { return t == bos() || t == copy(); }
+  // BOS and COPY open a new segment: n-grams are cut at them. EOS never enters a
+  // sequence (generation stops there); it is treated as one too so that every
+  // non-letter behaves the same way.
+  bool is_separator(Token t) const { return !is_letter(t); }
 };
 
 }  // namespace copyproof::construction

@@ -1,0 +1,112 @@
+// `copyproof verify`: runs the copy transformer teacher-forced on every string of a source,
+// cross-checks each prediction with the reference hash-copy algorithm, and reports.
+// Exit 0 iff no violation, no disagreement and string error <= repeat fraction.
+
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <memory>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "construction_options.hpp"
+#include "copyproof/construction/verifier.hpp"
+#include "symbols.hpp"
+#include "verify_report.hpp"
+
+namespace copyproof::cli {
+namespace {
+
+namespace cx = copyproof::construction;
+
+constexpr std::int64_t kExhaustiveCap = std::int64_t{1} << 26;
+
+struct VerifyOptions {
+  cx::VerifyConfig config;
+  std::string source = "uniform";
+  std::string precision = "fp32";
+  std::int64_t seed = 1;
+  bool json = false;
+  CLI::Option* length = nullptr;
+  CLI::Option* samples = nullptr;
+};
+
+cx::VerifyConfig validated_config(VerifyOptions& o) {
+  cx::VerifyConfig c = o.config;
+  c.source = *cx::parse_source_kind(o.source);  // CLI::IsMember admitted only known names
+  c.seed = static_cast<std::uint64_t>(o.seed);
+  c.precision = o.precision == "fp64" ? cx::Precision::fp64 : cx::Precision::fp32;
+  checked_shape(c.alphabet, c.ngram);
+  const bool has_length = o.length->count() > 0;
+  switch (c.source) {
+    case cx::SourceKind::debruijn: {
+      const std::int64_t period = cx::power_or_minus_one(c.alphabet, c.ngram, kMaxLengthFlag);
+      if (period < 0) throw UsageError("--ngram: de Bruijn B(D, n) needs D^n <= 2^40");
+      if (has_length && c.length != period + c.ngram - 1)
+        throw UsageError("--length: de Bruijn B(" + std::to_string(c.alphabet) + ", " + std::to_string(c.ngram) +
+                         ") has length D^n + n - 1 = " + std::to_string(period + c.ngram - 1) + "; omit --length");
+      c.length = period + c.ngram - 1;
+      if (o.samples->count() == 0) c.samples = 1;
+      break;
+    }
+    case cx::SourceKind::exhaustive: {
+      if (!has_length) throw UsageError("--length is required for --source exhaustive");
+      if (o.samples->count() > 0) throw UsageError("--samples: not used with --source exhaustive (all D^L strings run)");
+      if (cx::power_or_minus_one(c.alphabet, c.length, kExhaustiveCap) < 0)
+        throw UsageError("--length: exhaustive enumeration needs D^L <= 2^26 (" + std::to_string(kExhaustiveCap) + ")");
+      break;
+    }
+    case cx::SourceKind::uniform:
+    case cx::SourceKind::planted:
+      if (!has_length) throw UsageError("--length is required for --source " + o.source);
+      if (c.source == cx::SourceKind::planted && c.length < c.ngram + 1)
+        throw UsageError("--length: --source planted needs L >= n + 1 = " + std::to_string(c.ngram + 1));
+      break;
+  }
+  require_memory(cx::verify_memory_bytes(c), "--length", "verify at L = " + std::to_string(c.length));
+  return c;
+}
+
+int run_verify(VerifyOptions& o) {
+  const cx::VerifyConfig config = validated_config(o);
+  const bool show_progress = progress_enabled() && !o.json;
+  auto progress = [show_progress, last = std::int64_t{0}](std::int64_t done, std::int64_t total) mutable {
+    if (!show_progress || (done - last < total / 100 && done != total)) return;
+    last = done;
+    std::fprintf(stderr, "\rverify: %lld/%lld strings", static_cast<long long>(done), static_cast<long long>(total));
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+  const cx::VerifyReport report = cx::verify(config, progress);
+  if (o.json)
+    print_json(verify_report_json(report));
+  else
+    print_verify_report(report);
+  return report.pass() ? kExitPass : kExitFail;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<VerifyOptions>();
+  o->config.samples = 100;
+  o->config.threads = default_threads();
+  auto* cmd = app.add_subcommand(
+      "verify", "Run the copy transformer teacher-forced on many strings and cross-check it with the reference");
+  add_alphabet_option(*cmd, o->config.alphabet)->required();
+  add_ngram_option(*cmd, o->config.ngram)->required();
+  o->length = add_integer_option(*cmd, "--length,-L", o->config.length, 1, kMaxLengthFlag,
+                                 "String length L (implied for --source debruijn)");
+  o->samples = add_integer_option(*cmd, "--samples,-S", o->config.samples, 1, std::int64_t{1} << 32,
+                                  "Strings to check (default 100; 1 for debruijn)");
+  cmd->add_option("--source", o->source, "uniform | debruijn | planted | exhaustive (default uniform)")
+      ->check(CLI::IsMember({"uniform", "debruijn", "planted", "exhaustive"}));
+  add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(),
+                     "Seed of the string source (default 1)");
+  cmd->add_option("--precision", o->precision, "fp32 | fp64 (default fp32)")->check(CLI::IsMember({"fp32", "fp64"}));
+  add_integer_option(*cmd, "--threads", o->config.threads, 1, 1024, "Worker threads (default: all cores)");
+  cmd->add_flag("--json", o->json, "Print one JSON object");
+  cmd->footer(example_footer("copyproof verify --alphabet 4 --ngram 8 --source debruijn --json"));
+  cmd->callback([o, &exit_code] { exit_code = run_verify(*o); });
+}
+
+}  // namespace copyproof::cli

@@ -1,0 +1,28 @@
+#include "construction_options.hpp"
+
+#include "cli_support.hpp"
+#include "copyproof/construction/codes.hpp"
+#include "copyproof/construction/vocabulary.hpp"
+
+namespace copyproof::cli {
+
+CLI::Option* add_alphabet_option(CLI::App& cmd, int& alphabet) {
+  return add_integer_option(cmd, "--alphabet,-D", alphabet, 2, construction::kMaxAlphabet, "Alphabet size D");
+}
+
+CLI::Option* add_ngram_option(CLI::App& cmd, int& ngram) {
+  return add_integer_option(cmd, "--ngram,-n", ngram, 1, construction::kMaxDModel, "n-gram size n of the hash");
+}
+
+construction::CopyTransformerShape checked_shape(int alphabet, int ngram) {
+  const int b = construction::code_bits(alphabet);
+  const int largest_n = ((construction::kMaxDModel - 3) / b - 1) / 2;  // (2n + 1) b + 3 <= cap
+  try {
+    return construction::copy_transformer_shape(alphabet, ngram);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("--ngram: " + std::string(e.what()) + "; for D = " + std::to_string(alphabet) +
+                     " the allowed range is [1, " + std::to_string(largest_n) + "]");
+  }
+}
+
+}  // namespace copyproof::cli

@@ -1,0 +1,21 @@
+#pragma once
+// Options shared by the subcommands that build the copy transformer (construct, copy,
+// verify), declared once so their names, ranges and messages never drift apart.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+
+#include "copyproof/construction/copy_transformer_shape.hpp"
+
+namespace copyproof::cli {
+
+inline constexpr std::int64_t kMaxLengthFlag = std::int64_t{1} << 40;
+
+CLI::Option* add_alphabet_option(CLI::App& cmd, int& alphabet);
+CLI::Option* add_ngram_option(CLI::App& cmd, int& ngram);
+
+// The shape for (D, n); a d_model over the cap becomes a UsageError naming --ngram.
+construction::CopyTransformerShape checked_shape(int alphabet, int ngram);
+
+}  // namespace copyproof::cli

@@ -1,0 +1,94 @@
+#include "verify_report.hpp"
+
+#include <cstdio>
+
+#include "symbols.hpp"
+
+namespace copyproof::cli {
+
+namespace cx = copyproof::construction;
+
+namespace {
+
+nlohmann::json counterexample_json(const std::optional<cx::Counterexample>& c, int alphabet) {
+  if (!c) return nullptr;
+  const cx::Vocabulary vocab{alphabet};
+  return {{"sample", c->sample},
+          {"input", format_symbols(c->input, vocab)},
+          {"output_index", c->output_index},
+          {"expected", format_symbol(c->expected, vocab)},
+          {"predicted", format_symbol(c->predicted, vocab)},
+          {"matches", c->matches},
+          {"repeated_ngram", c->repeated_ngram}};
+}
+
+}  // namespace
+
+std::string describe_counterexample(const cx::Counterexample& c, int alphabet) {
+  const cx::Vocabulary vocab{alphabet};
+  return "sample " + std::to_string(c.sample) + ", prediction k=" + std::to_string(c.output_index) + ": expected " +
+         format_symbol(c.expected, vocab) + ", got " + format_symbol(c.predicted, vocab) + " (" +
+         std::to_string(c.matches) + " keys hold the query's n-gram; " +
+         (c.repeated_ngram ? "input has" : "input has no") + " repeated n-gram); input " +
+         format_excerpt(c.input, vocab, c.output_index, 64);
+}
+
+nlohmann::json verify_report_json(const cx::VerifyReport& r) {
+  const auto& c = r.config;
+  return {{"alphabet", c.alphabet},
+          {"ngram", c.ngram},
+          {"length", r.length},
+          {"samples", r.strings},
+          {"source", cx::to_string(c.source)},
+          {"seed", c.seed},
+          {"precision", c.precision == cx::Precision::fp32 ? "fp32" : "fp64"},
+          {"threads", c.threads},
+          {"d_model", r.d_model},
+          {"params", r.params},
+          {"lambda", r.parameters.lambda},
+          {"string_error", r.string_error},
+          {"strings_copied", r.strings_copied},
+          {"repeat_fraction", r.repeat_fraction},
+          {"lemma_bound", r.lemma_bound},
+          {"violations", r.violations},
+          {"disagreements", r.disagreements},
+          {"unique_match_positions", r.unique_match_positions},
+          {"min_match_mass", r.min_match_mass},
+          {"required_match_mass", r.parameters.required_match_mass},
+          {"max_layer1_error", r.max_layer1_error},
+          {"layer1_error_bound", r.parameters.layer1_error_bound},
+          {"pairs", r.pairs},
+          {"pairs_per_second", r.pairs_per_second},
+          {"seconds", r.seconds},
+          {"pass", r.pass()},
+          {"first_violation", counterexample_json(r.first_violation, c.alphabet)},
+          {"first_disagreement", counterexample_json(r.first_disagreement, c.alphabet)}};
+}
+
+void print_verify_report(const cx::VerifyReport& r) {
+  const auto& c = r.config;
+  std::printf("verify D=%d n=%d L=%lld source=%s samples=%lld seed=%llu %s threads=%d\n", c.alphabet, c.ngram,
+              static_cast<long long>(r.length), cx::to_string(c.source).c_str(), static_cast<long long>(r.strings),
+              static_cast<unsigned long long>(c.seed), c.precision == cx::Precision::fp32 ? "fp32" : "fp64", c.threads);
+  std::printf("  model: d_model %d, %lld params, lambda %.4f\n", r.d_model, static_cast<long long>(r.params),
+              r.parameters.lambda);
+  std::printf("  copied %lld/%lld strings: string error %.6g <= repeat fraction %.6g (Lemma 2.4 bound %.6g)\n",
+              static_cast<long long>(r.strings_copied), static_cast<long long>(r.strings), r.string_error,
+              r.repeat_fraction, r.lemma_bound);
+  std::printf("  violations %lld, disagreements %lld over %lld unique-match predictions\n",
+              static_cast<long long>(r.violations), static_cast<long long>(r.disagreements),
+              static_cast<long long>(r.unique_match_positions));
+  std::printf("  min matched-key mass %.9f (argmax needs > %.6f); max layer-1 error %.3g (bound %.3g)\n",
+              r.min_match_mass, r.parameters.required_match_mass, r.max_layer1_error, r.parameters.layer1_error_bound);
+  std::printf("  %.4g layer-2 query-key pairs in %.3f s: %.3g pairs/s\n", static_cast<double>(r.pairs), r.seconds,
+              r.pairs_per_second);
+  if (r.first_violation) std::printf("  first violation: %s\n", describe_counterexample(*r.first_violation, c.alphabet).c_str());
+  if (r.first_disagreement)
+    std::printf("  first disagreement: %s\n", describe_counterexample(*r.first_disagreement, c.alphabet).c_str());
+  if (!r.first_violation && r.first_error)
+    std::printf("  first string not copied (has a repeated n-gram, allowed): %s\n",
+                describe_counterexample(*r.first_error, c.alphabet).c_str());
+  std::printf("%s\n", r.pass() ? "PASS" : "FAIL");
+}
+
+}  // namespace copyproof::cli

@@ -1,0 +1,85 @@
+#pragma once
+// The forward pass of a generic Transformer (transformer.hpp) in float32 or float64.
+// Every position goes through every layer but the last; the last layer is evaluated
+// only at the requested output positions (queries there, keys and values everywhere),
+// which is all a teacher-forced copy check needs.
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "copyproof/construction/attention.hpp"
+#include "copyproof/construction/transformer.hpp"
+
+namespace copyproof::construction {
+
+// The weights cast once to the forward's precision.
+template <class Scalar>
+struct TypedHead {
+  RowMatrix<Scalar> query_t, key_t, value_t;  // transposed projections: (d_model, d_k / d_k / d_v)
+  RowMatrix<Scalar> output_t;                 // (d_v, d_model)
+  double position_slope = 0;
+  RelativeWindow window;
+};
+
+template <class Scalar>
+struct TypedTransformer {
+  explicit TypedTransformer(const Transformer& model);
+  int d_model = 0;
+  int vocab = 0;
+  RowMatrix<Scalar> embedding_rows;   // (vocab, d_model)
+  std::vector<std::vector<TypedHead<Scalar>>> layers;
+  RowMatrix<Scalar> unembedding_t;    // (d_model, vocab)
+};
+
+struct ForwardOptions {
+  int threads = 1;
+};
+
+template <class Scalar>
+struct ForwardResult {
+  RowMatrix<Scalar> last_layer_input;  // (positions, d_model): the stream entering the last layer
+  RowMatrix<Scalar> output_stream;     // (outputs, d_model): the final stream at the output positions
+  RowMatrix<Scalar> logits;            // (outputs, vocab)
+  RowMatrix<Scalar> last_layer_lse;    // (outputs, heads of the last layer): log-sum-exp of the scores
+  std::vector<Token> predictions;      // (outputs): argmax of the logits, lowest token on ties
+};
+
+// tokens: the whole sequence; output_positions: ascending positions to predict at.
+template <class Scalar>
+ForwardResult<Scalar> forward(const TypedTransformer<Scalar>& model, std::span<const Token> tokens,
+                              std::span<const std::int64_t> output_positions, const ForwardOptions& options);
+
+// The attention problem of head h of the last layer for a finished forward pass (to read a
+// key's softmax mass as exp(score - lse) without storing any attention matrix).
+template <class Scalar>
+struct LastLayerScores {
+  LastLayerScores(const TypedTransformer<Scalar>& model, const ForwardResult<Scalar>& result,
+                  std::span<const std::int64_t> output_positions, int head);
+  // Softmax mass of the key at `key_position` for output row `row`.
+  double mass(std::int64_t row, std::int64_t key_position) const;
+
+ private:
+  RowMatrix<Scalar> queries_, keys_;
+  RowMatrix<Scalar> empty_values_;
+  std::span<const std::int64_t> positions_;
+  const TypedHead<Scalar>& head_;
+  const ForwardResult<Scalar>& result_;
+  int head_index_;
+};
+
+// Lowest-index argmax of a row of logits.
+template <class Derived>
+Token argmax_token(const Eigen::MatrixBase<Derived>& logits_row) {
+  Eigen::Index best = 0;
+  logits_row.maxCoeff(&best);
+  return static_cast<Token>(best);
+}
+
+// Bytes forward() holds at its peak for `positions` tokens and `outputs` predictions.
+std::uint64_t forward_memory_bytes(const Transformer& model, std::int64_t positions, std::int64_t outputs,
+                                   int scalar_bytes);
+
+}  // namespace copyproof::construction

@@ -1,0 +1,58 @@
+#pragma once
+// A generic decoder-only transformer, as data: token embedding, attention-only layers of
+// parallel heads added to the residual stream, unembedding. Nothing here knows about
+// copying; the copy transformer is one set of weights for it (copy_transformer.hpp).
+//
+// Head semantics, for a query at position i and a key at position j:
+//   score(i, j) = <W_q x_i, W_k x_j> + slope * (i - j)    (no 1/sqrt(d_k): fold it into W_q)
+//   allowed iff window.lo <= i - j <= window.hi and 0 <= j   (positions before 0 do not exist)
+//   head output = W_o * sum_j softmax_j(score) W_v x_j; an empty window contributes 0.
+// Every head of a layer reads the same stream; their outputs are summed into it.
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "copyproof/construction/vocabulary.hpp"
+
+namespace copyproof::construction {
+
+struct RelativeWindow {
+  static constexpr std::int64_t kUnbounded = std::numeric_limits<std::int64_t>::max() / 4;
+  std::int64_t lo = 0;           // smallest allowed i - j (0: a position may see itself)
+  std::int64_t hi = kUnbounded;  // largest allowed i - j
+  bool bounded() const { return hi != kUnbounded; }
+};
+
+struct AttentionHead {
+  std::string name;
+  Eigen::MatrixXd query;   // (d_k, d_model)
+  Eigen::MatrixXd key;     // (d_k, d_model)
+  Eigen::MatrixXd value;   // (d_v, d_model)
+  Eigen::MatrixXd output;  // (d_model, d_v)
+  double position_slope = 0.0;
+  RelativeWindow window;
+};
+
+struct TransformerLayer {
+  std::vector<AttentionHead> heads;
+};
+
+struct Transformer {
+  Eigen::MatrixXd embedding;    // (d_model, vocab): column t is token t's embedding
+  std::vector<TransformerLayer> layers;
+  Eigen::MatrixXd unembedding;  // (vocab, d_model): logits = unembedding * stream
+
+  int d_model() const { return static_cast<int>(embedding.rows()); }
+  int vocab() const { return static_cast<int>(embedding.cols()); }
+  // Throws std::invalid_argument when shapes disagree or a window is malformed.
+  void validate() const;
+  // Every stored number (projections, slopes, embeddings), zeros included; and the nonzero ones.
+  std::int64_t parameter_count() const;
+  std::int64_t nonzero_parameter_count() const;
+};
+
+}  // namespace copyproof::construction

@@ -1,0 +1,85 @@
+#pragma once
+// The copy check behind `copyproof verify` and `copyproof check`: build the copy
+// transformer for L_max = L, run it teacher-forced on every string of a source,
+// cross-check each prediction with the reference hash-copy algorithm, and report.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "copyproof/construction/copy_parameters.hpp"
+#include "copyproof/construction/string_sources.hpp"
+#include "copyproof/construction/vocabulary.hpp"
+
+namespace copyproof::construction {
+
+enum class Precision { fp32, fp64 };
+
+struct VerifyConfig {
+  int alphabet = 2;
+  int ngram = 1;
+  std::int64_t length = 0;   // ignored for de Bruijn sources (D^n + n - 1)
+  std::int64_t samples = 1;  // ignored for exhaustive sources (D^L)
+  SourceKind source = SourceKind::uniform;
+  std::uint64_t seed = 0;
+  Precision precision = Precision::fp32;
+  int threads = 1;
+};
+
+// A string the check went wrong on, and where.
+struct Counterexample {
+  std::int64_t sample = -1;
+  std::vector<Token> input;
+  std::int64_t output_index = -1;  // k: the prediction of x_{k+1} (EOS at k = L)
+  Token expected = -1;             // x_{k+1}, or EOS
+  Token predicted = -1;
+  std::int64_t matches = 0;        // keys holding the query's n-gram (1 = unique)
+  bool repeated_ngram = false;
+};
+
+struct VerifyReport {
+  VerifyConfig config;
+  std::int64_t length = 0;
+  CopyParameters parameters;
+  int d_model = 0;
+  std::int64_t params = 0;
+
+  std::int64_t strings = 0;
+  std::int64_t strings_copied = 0;
+  std::int64_t strings_with_repeat = 0;
+  std::int64_t violations = 0;      // strings without a repeated n-gram that were not copied
+  std::int64_t disagreements = 0;   // unique-match positions where transformer != reference
+  std::int64_t unique_match_positions = 0;
+  double string_error = 0;          // 1 - copied / strings
+  double repeat_fraction = 0;       // strings_with_repeat / strings
+  double lemma_bound = 0;           // min(1, C(L-n+1, 2) D^-n)
+  double min_match_mass = 1;        // over unique-match positions
+  double max_layer1_error = 0;      // max |stream after layer 1 - exact codes|
+  std::int64_t pairs = 0;           // layer-2 query-key pairs evaluated
+  double seconds = 0;
+  double pairs_per_second = 0;
+
+  std::optional<Counterexample> first_violation;
+  std::optional<Counterexample> first_disagreement;
+  std::optional<Counterexample> first_error;  // first string not copied (repeat or not)
+
+  // The exit-0 condition: no violation, no disagreement, error <= repeat fraction.
+  bool pass() const { return violations == 0 && disagreements == 0 && string_error <= repeat_fraction; }
+};
+
+// Lemma 2.4, sharper form: min(1, C(L - n + 1, 2) D^-n) bounds p_ngram under U_L.
+double lemma_bound(int alphabet, int ngram, std::int64_t length);
+
+// Length of the strings `config` produces (D^n + n - 1 for de Bruijn).
+std::int64_t source_length(const VerifyConfig& config);
+// Strings `config` produces (D^L for exhaustive).
+std::int64_t source_count(const VerifyConfig& config);
+// Peak bytes verify() holds; callers check it against the machine before running.
+std::uint64_t verify_memory_bytes(const VerifyConfig& config);
+
+// progress(done, total) is called from the calling thread now and then.
+VerifyReport verify(const VerifyConfig& config,
+                    const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+
+}  // namespace copyproof::construction

@@ -1,0 +1,127 @@
+#include "copyproof/construction/hash_copy.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace copyproof::construction {
+namespace {
+
+// The cut n-gram ending at position p: `kept` symbols s_p, s_{p-1}, ... before the
+// nearest separator, then SEP. Two cut n-grams are equal iff `kept` and those symbols are.
+struct CutNgram {
+  std::int64_t end = 0;
+  int kept = 0;
+};
+
+class NgramTable {
+ public:
+  explicit NgramTable(std::span<const Token> s) : s_(s) {}
+
+  std::uint64_t hash(const CutNgram& g) const {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ static_cast<std::uint64_t>(g.kept);
+    for (int r = 0; r < g.kept; ++r) {
+      h ^= static_cast<std::uint64_t>(s_[static_cast<std::size_t>(g.end - r)]) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+      h *= 0xFF51AFD7ED558CCDULL;
+    }
+    return h ^ (h >> 33);
+  }
+
+  bool equal(const CutNgram& a, const CutNgram& b) const {
+    if (a.kept != b.kept) return false;
+    for (int r = 0; r < a.kept; ++r)
+      if (s_[static_cast<std::size_t>(a.end - r)] != s_[static_cast<std::size_t>(b.end - r)]) return false;
+    return true;
+  }
+
+ private:
+  std::span<const Token> s_;
+};
+
+}  // namespace
+
+std::vector<ReferencePrediction> reference_predictions(const Vocabulary& vocab, int ngram,
+                                                       std::span<const Token> sequence,
+                                                       std::span<const std::int64_t> output_positions) {
+  if (ngram < 1) throw std::invalid_argument("reference_predictions: ngram must be >= 1");
+  const auto len = static_cast<std::int64_t>(sequence.size());
+  if (!std::is_sorted(output_positions.begin(), output_positions.end()) ||
+      (!output_positions.empty() && (output_positions.front() < 0 || output_positions.back() >= len)))
+    throw std::invalid_argument("reference_predictions: output positions must ascend within the sequence");
+
+  // Cut n-gram ending at each position.
+  std::vector<CutNgram> grams(static_cast<std::size_t>(len));
+  int run = 0;  // letters since the last separator
+  for (std::int64_t p = 0; p < len; ++p) {
+    run = vocab.is_separator(sequence[static_cast<std::size_t>(p)]) ? 0 : run + 1;
+    grams[static_cast<std::size_t>(p)] = CutNgram{p, std::min(run, ngram)};
+  }
+
+  // Walk positions in order; before answering the query at t, the table holds the n-grams
+  // ending at 0 .. t - 1, i.e. the keys j = 1 .. t. Each distinct n-gram keeps its count and
+  // the key position j of its first occurrence.
+  struct Entry {
+    CutNgram gram;
+    std::int64_t count;
+    std::int64_t first_key;
+    std::int32_t next;  // chain of entries with the same hash
+  };
+  const NgramTable table(sequence);
+  std::unordered_map<std::uint64_t, std::int32_t> heads;
+  heads.reserve(static_cast<std::size_t>(len));
+  std::vector<Entry> entries;
+  entries.reserve(static_cast<std::size_t>(len));
+  auto find = [&](const CutNgram& g, std::uint64_t h) -> Entry* {
+    auto it = heads.find(h);
+    for (std::int32_t e = it == heads.end() ? -1 : it->second; e >= 0; e = entries[static_cast<std::size_t>(e)].next)
+      if (table.equal(entries[static_cast<std::size_t>(e)].gram, g)) return &entries[static_cast<std::size_t>(e)];
+    return nullptr;
+  };
+
+  std::vector<ReferencePrediction> out;
+  out.reserve(output_positions.size());
+  std::size_t next_output = 0;
+  for (std::int64_t t = 0; t < len && next_output < output_positions.size(); ++t) {
+    const CutNgram& g = grams[static_cast<std::size_t>(t)];
+    const std::uint64_t h = table.hash(g);
+    if (output_positions[next_output] == t) {
+      ReferencePrediction pred;
+      if (const Entry* e = find(g, h)) {
+        pred.matches = e->count;
+        if (e->count == 1) {
+          pred.match_position = e->first_key;
+          const Token next = sequence[static_cast<std::size_t>(e->first_key)];
+          pred.token = vocab.is_separator(next) ? vocab.eos() : next;
+        }
+      }
+      out.push_back(pred);
+      ++next_output;
+    }
+    // Insert the n-gram ending at t: the key of position j = t + 1.
+    if (Entry* e = find(g, h)) {
+      ++e->count;
+    } else {
+      auto [it, inserted] = heads.try_emplace(h, -1);
+      entries.push_back(Entry{g, 1, t + 1, it->second});
+      it->second = static_cast<std::int32_t>(entries.size() - 1);
+    }
+  }
+  return out;
+}
+
+bool has_repeated_ngram(std::span<const Token> x, int ngram) {
+  const auto len = static_cast<std::int64_t>(x.size());
+  if (ngram < 1) throw std::invalid_argument("has_repeated_ngram: ngram must be >= 1");
+  if (len - ngram + 1 < 2) return false;
+  std::vector<std::int64_t> starts(static_cast<std::size_t>(len - ngram + 1));
+  for (std::size_t i = 0; i < starts.size(); ++i) starts[i] = static_cast<std::int64_t>(i);
+  auto less = [&](std::int64_t a, std::int64_t b) {
+    return std::lexicographical_compare(x.begin() + a, x.begin() + a + ngram, x.begin() + b, x.begin() + b + ngram);
+  };
+  std::sort(starts.begin(), starts.end(), less);
+  for (std::size_t i = 1; i < starts.size(); ++i)
+    if (!less(starts[i - 1], starts[i])) return true;
+  return false;
+}
+
+}  // namespace copyproof::construction

@@ -1,0 +1,199 @@
+#include "copyproof/construction/verifier.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "copyproof/construction/copy_transformer.hpp"
+#include "copyproof/construction/copy_transformer_shape.hpp"
+#include "copyproof/construction/forward.hpp"
+#include "copyproof/construction/hash_copy.hpp"
+#include "copyproof/construction/layer1_reference.hpp"
+
+namespace copyproof::construction {
+
+double lemma_bound(int alphabet, int ngram, std::int64_t length) {
+  const double starts = static_cast<double>(length - ngram + 1);
+  if (starts < 2) return 0.0;
+  const double log_bound = std::log(starts * (starts - 1) / 2) - ngram * std::log(static_cast<double>(alphabet));
+  return std::min(1.0, std::exp(log_bound));
+}
+
+std::int64_t source_length(const VerifyConfig& c) {
+  if (c.source != SourceKind::debruijn) return c.length;
+  const std::int64_t period = power_or_minus_one(c.alphabet, c.ngram, std::int64_t{1} << 40);
+  if (period < 0) throw std::invalid_argument("de Bruijn: D^n too large");
+  return period + c.ngram - 1;
+}
+
+std::int64_t source_count(const VerifyConfig& c) {
+  if (c.source != SourceKind::exhaustive) return c.samples;
+  const std::int64_t count = power_or_minus_one(c.alphabet, c.length, std::int64_t{1} << 40);
+  if (count < 0) throw std::invalid_argument("exhaustive: D^L too large to enumerate");
+  return count;
+}
+
+namespace {
+
+constexpr std::int64_t kShortString = 2048;  // below this, threads split samples, not one forward
+
+std::unique_ptr<StringSource> make_source(const VerifyConfig& c) {
+  switch (c.source) {
+    case SourceKind::uniform: return uniform_source(c.alphabet, c.length, c.samples, c.seed);
+    case SourceKind::debruijn: return debruijn_source(c.alphabet, c.ngram, c.samples, c.seed);
+    case SourceKind::planted: return planted_source(c.alphabet, c.ngram, c.length, c.samples, c.seed);
+    case SourceKind::exhaustive: return exhaustive_source(c.alphabet, c.length);
+  }
+  throw std::invalid_argument("unknown source");
+}
+
+// Parallel runs pick "the first" counterexample by sample index, so results do not
+// depend on the thread count.
+void keep_first(std::optional<Counterexample>& mine, const std::optional<Counterexample>& other) {
+  if (other && (!mine || other->sample < mine->sample)) mine = other;
+}
+
+struct Tally {
+  std::int64_t copied = 0, with_repeat = 0, violations = 0, disagreements = 0, unique = 0, pairs = 0;
+  double min_mass = 1.0, max_layer1_error = 0.0;
+  std::optional<Counterexample> first_violation, first_disagreement, first_error;
+
+  void merge(const Tally& o) {
+    copied += o.copied;
+    with_repeat += o.with_repeat;
+    violations += o.violations;
+    disagreements += o.disagreements;
+    unique += o.unique;
+    pairs += o.pairs;
+    min_mass = std::min(min_mass, o.min_mass);
+    max_layer1_error = std::max(max_layer1_error, o.max_layer1_error);
+    keep_first(first_violation, o.first_violation);
+    keep_first(first_disagreement, o.first_disagreement);
+    keep_first(first_error, o.first_error);
+  }
+};
+
+template <class Scalar>
+void check_string(const CopyTransformer& ct, const TypedTransformer<Scalar>& typed, std::int64_t sample,
+                  const std::vector<Token>& x, int threads, Tally& tally) {
+  const Vocabulary& vocab = ct.vocab;
+  const auto length = static_cast<std::int64_t>(x.size());
+  const std::vector<Token> sequence = teacher_forced_sequence(vocab, x);
+  const std::vector<std::int64_t> outputs = copy_output_positions(length);
+
+  const ForwardResult<Scalar> result = forward(typed, sequence, outputs, ForwardOptions{threads});
+  const std::vector<ReferencePrediction> reference = reference_predictions(vocab, ct.parameters.ngram, sequence, outputs);
+  const bool repeated = has_repeated_ngram(x, ct.parameters.ngram);
+  const Eigen::MatrixXd exact = exact_layer1_stream(vocab, ct.layout, sequence);
+  tally.max_layer1_error =
+      std::max(tally.max_layer1_error, (result.last_layer_input.template cast<double>() - exact).cwiseAbs().maxCoeff());
+
+  const LastLayerScores<Scalar> scores(typed, result, outputs, 0);
+  auto counterexample = [&](std::int64_t k) {
+    const auto r = static_cast<std::size_t>(k);
+    return Counterexample{sample,   x, k, k < length ? x[r] : vocab.eos(), result.predictions[r], reference[r].matches,
+                          repeated};
+  };
+  std::int64_t first_wrong = -1;
+  for (std::int64_t k = 0; k <= length; ++k) {
+    const auto r = static_cast<std::size_t>(k);
+    const Token expected = k < length ? x[r] : vocab.eos();
+    if (result.predictions[r] != expected && first_wrong < 0) first_wrong = k;
+    tally.pairs += outputs[r] + 1;
+    if (reference[r].matches != 1) continue;
+    ++tally.unique;
+    if (result.predictions[r] != reference[r].token) {
+      ++tally.disagreements;
+      keep_first(tally.first_disagreement, counterexample(k));
+    }
+    tally.min_mass = std::min(tally.min_mass, scores.mass(k, reference[r].match_position));
+  }
+  tally.with_repeat += repeated ? 1 : 0;
+  if (first_wrong < 0) {
+    ++tally.copied;
+    return;
+  }
+  keep_first(tally.first_error, counterexample(first_wrong));
+  if (!repeated) {
+    ++tally.violations;
+    keep_first(tally.first_violation, counterexample(first_wrong));
+  }
+}
+
+template <class Scalar>
+Tally run_all(const CopyTransformer& ct, const StringSource& source, int threads,
+              const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  const TypedTransformer<Scalar> typed(ct.model);
+  const std::int64_t count = source.count();
+  const bool split_samples = source.length() <= kShortString && count > 1;
+  const int outer = split_samples ? threads : 1;
+  const int inner = split_samples ? 1 : threads;
+  std::vector<Tally> tallies(static_cast<std::size_t>(outer));
+  std::atomic<std::int64_t> done{0};
+#pragma omp parallel for schedule(dynamic, 16) num_threads(outer)
+  for (std::int64_t i = 0; i < count; ++i) {
+    check_string(ct, typed, i, source.string(i), inner, tallies[static_cast<std::size_t>(omp_get_thread_num())]);
+    const std::int64_t finished = ++done;
+    if (progress && omp_get_thread_num() == 0) progress(finished, count);
+  }
+  Tally total;
+  for (const auto& t : tallies) total.merge(t);
+  return total;
+}
+
+}  // namespace
+
+std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
+  const std::int64_t length = source_length(config);
+  const CopyTransformerShape shape = copy_transformer_shape(config.alphabet, config.ngram);
+  const double positions = 2.0 * static_cast<double>(length) + 2;
+  const int scalar = config.precision == Precision::fp32 ? 4 : 8;
+  // Stream twice, one head's q/k/v/o, the exact layer-1 stream (double), layer-2 keys again
+  // for the match masses, reference tables (~64 bytes a position), the string itself.
+  const double per_position = (2.0 * shape.d_model + 2.0 * shape.layer2_key_width + 2.0 * shape.code_bits +
+                               shape.layer2_key_width) * scalar + 8.0 * shape.d_model + 64.0 + 16.0;
+  const double outputs = static_cast<double>(length) + 1;
+  const double per_string = positions * per_position + outputs * (3.0 * (shape.d_model + shape.vocab) * scalar + 64.0);
+  const int concurrent = length <= kShortString ? std::max(config.threads, 1) : 1;
+  return static_cast<std::uint64_t>(per_string * concurrent);
+}
+
+VerifyReport verify(const VerifyConfig& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  VerifyReport report;
+  report.config = config;
+  report.length = source_length(config);
+  const std::unique_ptr<StringSource> source = make_source(config);
+  const CopyTransformer ct = build_copy_transformer(config.alphabet, config.ngram, report.length);
+  report.parameters = ct.parameters;
+  report.d_model = ct.model.d_model();
+  report.params = ct.model.parameter_count();
+
+  const Tally t = config.precision == Precision::fp32 ? run_all<float>(ct, *source, config.threads, progress)
+                                                      : run_all<double>(ct, *source, config.threads, progress);
+  report.strings = source->count();
+  report.strings_copied = t.copied;
+  report.strings_with_repeat = t.with_repeat;
+  report.violations = t.violations;
+  report.disagreements = t.disagreements;
+  report.unique_match_positions = t.unique;
+  const double strings = static_cast<double>(std::max<std::int64_t>(report.strings, 1));
+  report.string_error = static_cast<double>(report.strings - t.copied) / strings;
+  report.repeat_fraction = static_cast<double>(t.with_repeat) / strings;
+  report.lemma_bound = lemma_bound(config.alphabet, config.ngram, report.length);
+  report.min_match_mass = t.min_mass;
+  report.max_layer1_error = t.max_layer1_error;
+  report.pairs = t.pairs;
+  report.first_violation = t.first_violation;
+  report.first_disagreement = t.first_disagreement;
+  report.first_error = t.first_error;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.pairs_per_second = report.seconds > 0 ? static_cast<double>(report.pairs) / report.seconds : 0;
+  return report;
+}
+
+}  // namespace copyproof::construction
