@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
 
   int exit_code = kExitPass;
   add_construct_command(app, exit_code);
+  add_copy_command(app, exit_code);
   add_verify_command(app, exit_code);
   add_check_command(app, exit_code);
 

@@ -73,6 +73,16 @@ void attend_banded(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scala
   }
 }
 
+// Sets every entry of row r outside columns [begin(r), end(r)) to `value`.
+template <class Block, class Index>
+void mask_outside(Block& s, const Index& begin, const Index& end, typename Block::Scalar value) {
+  const auto cols = s.cols();
+  for (Eigen::Index r = 0; r < s.rows(); ++r) {
+    s.row(r).head(begin(r)).setConstant(value);
+    s.row(r).tail(cols - end(r)).setConstant(value);
+  }
+}
+
 // Tiled online-softmax path for wide windows (causal heads).
 template <class Scalar>
 void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar>> out, Scalar* lse, int threads) {
@@ -88,6 +98,7 @@ void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar
     Matrix scores(kQueryBlock, kKeyTile);
     Matrix acc(kQueryBlock, dv);
     Vec m(kQueryBlock), l(kQueryBlock), tile_max(kQueryBlock), shift(kQueryBlock), rescale(kQueryBlock);
+    Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> allowed_begin(kQueryBlock), allowed_end(kQueryBlock);
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::int64_t r0 = b * kQueryBlock, nr = std::min(kQueryBlock, nq - r0);
@@ -111,20 +122,17 @@ void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar
             for (std::int64_t c = 0; c < nc; ++c)
               s(r, c) += slope * static_cast<Scalar>(pos[static_cast<std::size_t>(r0 + r)] - (k0 + c));
         }
-        // Mask keys outside a row's window; only tiles at the window's edges need it.
+        // Keys outside a row's window: -inf for the row max, and exactly 0 after the exp
+        // (Eigen's vectorised exp clamps its argument, so exp(-inf) is a tiny positive there).
+        // Only tiles at the window's edges need it.
         const bool whole_tile = k0 >= pos_last - p.window.hi && k0 + nc - 1 <= pos_first - p.window.lo;
         if (!whole_tile) {
           for (std::int64_t r = 0; r < nr; ++r) {
             const std::int64_t pr = pos[static_cast<std::size_t>(r0 + r)];
-            const std::int64_t c_lo = std::clamp<std::int64_t>(pr - p.window.hi - k0, 0, nc);
-            const std::int64_t c_hi = std::clamp<std::int64_t>(pr - p.window.lo - k0 + 1, 0, nc);  // exclusive
-            if (c_hi <= c_lo) {
-              s.row(r).setConstant(kNegInf<Scalar>);
-              continue;
-            }
-            s.row(r).head(c_lo).setConstant(kNegInf<Scalar>);
-            s.row(r).tail(nc - c_hi).setConstant(kNegInf<Scalar>);
+            allowed_begin(r) = std::clamp<std::int64_t>(pr - p.window.hi - k0, 0, nc);
+            allowed_end(r) = std::max(allowed_begin(r), std::clamp<std::int64_t>(pr - p.window.lo - k0 + 1, 0, nc));
           }
+          mask_outside(s, allowed_begin, allowed_end, kNegInf<Scalar>);
         }
         // Online softmax: new max, rescale what was summed so far, add this tile.
         tile_max.head(nr) = s.rowwise().maxCoeff();
@@ -137,6 +145,7 @@ void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar
         }
         s.array().colwise() -= shift.head(nr).array();
         s.array() = s.array().exp();
+        if (!whole_tile) mask_outside(s, allowed_begin, allowed_end, Scalar(0));
         l_b.array() = l_b.array() * rescale.head(nr).array() + s.rowwise().sum().array();
         acc_b.array().colwise() *= rescale.head(nr).array();
         acc_b.noalias() += s * p.values.middleRows(k0, nc);
