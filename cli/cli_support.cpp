@@ -65,7 +65,7 @@ template <class Int>
 CLI::Option* add_checked_integer(CLI::App& app, const std::string& flags, Int& value, Int lo, Int hi,
                                  const std::string& help) {
   auto* opt = app.add_option(flags, value, help);
-  opt->check(CLI::Validator(
+  opt->transform(CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
         const auto parsed = parse_integer(text);
         if (!parsed || *parsed < lo || *parsed > hi)

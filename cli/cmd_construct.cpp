@@ -6,6 +6,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "construction_options.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
 #include "copyproof/construction/residual_layout.hpp"
@@ -22,12 +23,7 @@ struct ConstructOptions {
 
 int run_construct(const ConstructOptions& o) {
   namespace cx = copyproof::construction;
-  cx::CopyTransformerShape shape;
-  try {
-    shape = cx::copy_transformer_shape(o.alphabet, o.ngram);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--ngram: ") + e.what() + " (d_model = (2n+1) b + 3)");
-  }
+  const cx::CopyTransformerShape shape = checked_shape(o.alphabet, o.ngram);
   const cx::CopyParameters p = cx::copy_parameters(o.alphabet, o.ngram, o.max_length);
   const cx::ResidualLayout layout(shape.code_bits, o.ngram);
 
@@ -71,9 +67,9 @@ int run_construct(const ConstructOptions& o) {
 void add_construct_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ConstructOptions>();
   auto* cmd = app.add_subcommand("construct", "Build the copy transformer of Theorem 2.3 and report its size and numbers");
-  add_integer_option(*cmd, "--alphabet,-D", o->alphabet, 2, 65536, "Alphabet size D")->required();
-  add_integer_option(*cmd, "--ngram,-n", o->ngram, 1, 1 << 20, "n-gram size n")->required();
-  add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, std::int64_t{1} << 40, "Longest string L_max")->required();
+  add_alphabet_option(*cmd, o->alphabet)->required();
+  add_ngram_option(*cmd, o->ngram)->required();
+  add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, kMaxLengthFlag, "Longest string L_max")->required();
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543"));
   cmd->callback([o, &exit_code] { exit_code = run_construct(*o); });

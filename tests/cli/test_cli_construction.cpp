@@ -1,0 +1,95 @@
+// The construct, copy, verify and check subcommands from the outside: bad input gets one
+// line naming the flag and the range, exit 2; --json prints exactly one object with the
+// documented keys.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+using copyproof::testing::run_cli;
+
+namespace {
+
+void check_usage_error(const std::string& args, const std::string& flag, const std::string& detail) {
+  const auto run = run_cli(args);
+  INFO("copyproof " << args << "\nstderr: " << run.err);
+  CHECK(run.exit_code == 2);
+  CHECK(run.err_lines() == 1);
+  CHECK(run.err.find(flag) != std::string::npos);
+  CHECK(run.err.find(detail) != std::string::npos);
+  CHECK(run.out.empty());
+}
+
+}  // namespace
+
+TEST_CASE("bad sizes name the flag and the allowed range, exit 2") {
+  check_usage_error("construct -D 1 -n 3 -L 10", "--alphabet", "[2, 65536]");
+  check_usage_error("construct -D 65537 -n 3 -L 10", "--alphabet", "[2, 65536]");
+  check_usage_error("construct -D 4 -n 0 -L 10", "--ngram", "[1, ");
+  check_usage_error("construct -D 4 -n 3 -L 0", "--max-length", "[1, ");
+  check_usage_error("construct -D abc -n 3 -L 10", "--alphabet", "not an integer");
+  check_usage_error("construct -D 4 -n 2.5 -L 10", "--ngram", "not an integer");
+  check_usage_error("construct -D 65536 -n 200 -L 10", "--ngram", "[1, 119]");  // d_model cap
+  check_usage_error("verify -D 4 -n 3 -L -5", "--length", "[1, ");
+  check_usage_error("verify -D 4 -n 3 -L 10 --samples 0", "--samples", "[1, ");
+  check_usage_error("verify -D 4 -n 3 -L 10 --threads 0", "--threads", "[1, 1024]");
+}
+
+TEST_CASE("a run that would not fit in memory says how much it needs, before allocating") {
+  check_usage_error("verify -D 2 -n 30 -L 1e12 --samples 1", "--length", "needs");
+  check_usage_error("verify -D 4 -n 20 --source debruijn", "--length", "needs");
+}
+
+TEST_CASE("source-specific checks") {
+  check_usage_error("verify -D 2 -n 4 -L 40 --source exhaustive", "--length", "2^26");
+  check_usage_error("verify -D 2 -n 4 -L 10 --source exhaustive --samples 5", "--samples", "exhaustive");
+  check_usage_error("verify -D 2 -n 4 -L 7 --source debruijn", "--length", "19");
+  check_usage_error("verify -D 2 -n 4 -L 4 --source planted", "--length", "n + 1");
+  check_usage_error("verify -D 2 -n 4 --source uniform", "--length", "required");
+  check_usage_error("verify -D 2 -n 4 -L 9 --source bogus", "--source", "bogus");
+  check_usage_error("verify -D 2 -n 4 -L 9 --precision fp16", "--precision", "fp16");
+}
+
+TEST_CASE("copy: symbols outside the alphabet, empty strings, a too small --max-length") {
+  check_usage_error("copy -D 3 -n 2 abcd", "STRING", "a..c");
+  check_usage_error("copy -D 30 -n 2 '1 2 30'", "STRING", "[0, 29]");
+  check_usage_error("copy -D 30 -n 2 '1 x'", "STRING", "[0, 29]");
+  check_usage_error("copy -D 3 -n 2 ''", "STRING", "at least one");
+  check_usage_error("copy -D 3 -n 2 -L 2 abc", "--max-length", ">=");
+}
+
+TEST_CASE("check: unknown claim ids") { check_usage_error("check --only nonsense", "--only", "nonsense"); }
+
+TEST_CASE("--json prints exactly one object with the documented keys") {
+  auto run = run_cli("construct -D 4 -n 8 -L 65543 --json");
+  REQUIRE(run.exit_code == 0);
+  auto j = nlohmann::json::parse(run.out);
+  CHECK(j["d_model"] == 54);
+  for (const char* key : {"params", "heads", "lambda", "alpha", "beta", "slices"}) CHECK(j.contains(key));
+
+  run = run_cli("copy -D 3 -n 3 --json abcabbacc");
+  REQUIRE(run.exit_code == 0);
+  j = nlohmann::json::parse(run.out);
+  CHECK(j["input"] == "abcabbacc");
+  CHECK(j["output"] == "abcabbacc");
+  CHECK(j["copied"] == true);
+
+  run = run_cli("verify -D 2 -n 4 -L 30 --samples 50 --json");
+  REQUIRE(run.exit_code == 0);
+  j = nlohmann::json::parse(run.out);
+  for (const char* key : {"alphabet", "ngram", "length", "samples", "source", "d_model", "params", "string_error",
+                          "repeat_fraction", "lemma_bound", "violations", "disagreements", "min_match_mass",
+                          "max_layer1_error", "pairs_per_second", "seconds", "seed"})
+    CHECK_MESSAGE(j.contains(key), key);
+  CHECK(j["samples"] == 50);
+  CHECK(j["violations"] == 0);
+}
+
+TEST_CASE("copy: a string with a repeated n-gram can fail, and says why") {
+  const auto run = run_cli("copy -D 2 -n 2 abab");
+  CHECK(run.exit_code == 0);  // allowed by the theorem: not a counterexample
+  CHECK(run.out.find("NOT copied") != std::string::npos);
+  CHECK(run.out.find("repeated n-gram") != std::string::npos);
+}
