@@ -73,7 +73,8 @@ CLI::Option* add_checked_integer(CLI::App& app, const std::string& flags, Int& v
         text = std::to_string(*parsed);  // hand CLI11 plain digits to convert
         return {};
       },
-      "INT in " + range_text(lo, hi)));
+      ""));
+  opt->type_name("INT in " + range_text(lo, hi));
   return opt;
 }
 
@@ -102,7 +103,8 @@ CLI::Option* add_real_option(CLI::App& app, const std::string& flags, double& va
         if (!inside) return "'" + text + "' is not a number in " + allowed;
         return {};
       },
-      "NUMBER in " + allowed));
+      ""));
+  opt->type_name("NUMBER in " + allowed);
   return opt;
 }
 
