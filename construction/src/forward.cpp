@@ -19,7 +19,7 @@ TypedTransformer<Scalar>::TypedTransformer(const Transformer& model) {
     for (const auto& h : layer.heads) {
       typed.push_back(TypedHead<Scalar>{h.query.transpose().cast<Scalar>(), h.key.transpose().cast<Scalar>(),
                                         h.value.transpose().cast<Scalar>(), h.output.transpose().cast<Scalar>(),
-                                        h.position_slope, h.window});
+                                        h.position_slope, h.window, h.integer_score_unit});
     }
   }
 }

@@ -22,6 +22,7 @@ struct TypedHead {
   RowMatrix<Scalar> output_t;                 // (d_v, d_model)
   double position_slope = 0;
   RelativeWindow window;
+  double integer_score_unit = 0;
 };
 
 template <class Scalar>

@@ -35,6 +35,11 @@ struct AttentionHead {
   Eigen::MatrixXd output;  // (d_model, d_v)
   double position_slope = 0.0;
   RelativeWindow window;
+  // > 0: a promise that on this model's inputs W_q x / unit, W_k x and W_v x lie near
+  // integer vectors (the copy transformer's layer 2: +-1 codes). The forward ignores it;
+  // the exact integer-score paths (integer_attention.hpp, gpu/) use it and measure how
+  // near the promise holds.
+  double integer_score_unit = 0.0;
 };
 
 struct TransformerLayer {
