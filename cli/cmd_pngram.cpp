@@ -129,7 +129,7 @@ void add_pngram_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--ngram,-n", o->ngram, 1, 1 << 20, "n-gram size n")->required();
   add_integer_option(*cmd, "--length,-L", o->length, 1, std::int64_t{1} << 32, "String length L")->required();
   cmd->add_flag("--exact", o->exact, "Exact only (closed form or de Bruijn trail count); refuse if too large");
-  cmd->add_flag("--enumerate", o->enumerate, "Exact by enumerating all D^L strings (a cross-check; D^L <= 2^22)");
+  cmd->add_flag("--enumerate", o->enumerate, "Exact by enumerating all D^L strings (a cross-check; D^L <= 2^20)");
   o->samples_opt = add_integer_option(*cmd, "--samples", o->samples, 1, std::int64_t{1} << 40,
                                       "Monte Carlo with this many strings (default: exact when it fits, else 1e5)");
   add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(), "Monte Carlo seed");

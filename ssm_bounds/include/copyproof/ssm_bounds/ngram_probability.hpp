@@ -40,7 +40,7 @@ std::optional<ExactNgramProbability> closed_form_ngram_probability(const NgramQu
 
 // Search budgets, chosen so that an exact answer takes about a second on one core.
 inline constexpr std::uint64_t kTrailSearchNodeBudget = std::uint64_t{1} << 28;
-inline constexpr std::uint64_t kEnumerationStringLimit = std::uint64_t{1} << 22;
+inline constexpr std::uint64_t kEnumerationStringLimit = std::uint64_t{1} << 20;
 
 // Trail count in the de Bruijn graph, letters relabelled in order of first appearance
 // (restricted-growth strings; each stands for D (D-1) ... (D-k+1) strings with k distinct
