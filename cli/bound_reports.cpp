@@ -12,6 +12,22 @@ namespace copyproof::cli {
 
 namespace sb = copyproof::ssm_bounds;
 
+nlohmann::json transformer_side_json(const sb::TransformerSide& side) {
+  nlohmann::json t = {{"ngram", side.ngram}, {"ngram_paper", side.ngram_paper}};
+  if (!side.shape) {
+    t["construction_unavailable"] = side.unavailable_reason;
+    return t;
+  }
+  t["d_model"] = side.shape->d_model;
+  t["params"] = side.shape->params;
+  t["nonzero_params"] = side.shape->nonzero_params;
+  t["kv_numbers_per_token"] = side.shape->kv_numbers_per_token;
+  t["kv_numbers_at_copy"] = json_integer(side.kv_numbers_at_copy);
+  t["lambda"] = side.parameters->lambda;
+  t["lambda_bits"] = side.lambda_bits;
+  return t;
+}
+
 int print_bound_table(const BoundTableRequest& request) {
   nlohmann::json rows = nlohmann::json::array();
   if (!request.json) {
@@ -23,21 +39,8 @@ int print_bound_table(const BoundTableRequest& request) {
   for (const auto& length : request.lengths) {
     const sb::cpp_int bits = sb::min_state_bits(request.alphabet, length, request.epsilon);
     const sb::TransformerSide side = sb::transformer_side(request.alphabet, length, request.epsilon);
-    nlohmann::json row = {{"length", json_integer(length)},
-                          {"min_state_bits", json_integer(bits)},
-                          {"ngram", side.ngram},
-                          {"ngram_paper", side.ngram_paper}};
-    if (side.shape) {
-      row["d_model"] = side.shape->d_model;
-      row["params"] = side.shape->params;
-      row["nonzero_params"] = side.shape->nonzero_params;
-      row["kv_numbers_per_token"] = side.shape->kv_numbers_per_token;
-      row["kv_numbers_at_copy"] = json_integer(side.kv_numbers_at_copy);
-      row["lambda"] = side.parameters->lambda;
-      row["lambda_bits"] = side.lambda_bits;
-    } else {
-      row["construction_unavailable"] = side.unavailable_reason;
-    }
+    nlohmann::json row = {{"length", json_integer(length)}, {"min_state_bits", json_integer(bits)}};
+    row.update(transformer_side_json(side));
     if (request.json) {
       rows.push_back(row);
       continue;

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "copyproof/ssm_bounds/exact_numbers.hpp"
+#include "copyproof/ssm_bounds/transformer_side.hpp"
 
 namespace copyproof::cli {
 
@@ -18,6 +21,8 @@ struct BoundTableRequest {
 };
 
 int print_bound_table(const BoundTableRequest& request);
+// The transformer side's JSON keys (docs/cli.md), shared by the single query and the table.
+nlohmann::json transformer_side_json(const ssm_bounds::TransformerSide& side);
 int print_preset_list(bool json);
 
 }  // namespace copyproof::cli

@@ -139,22 +139,6 @@ nlohmann::json preset_json(const ResolvedState& r, const BoundOptions& o) {
           {"state_grows_with_length", p.growth == sb::StateGrowth::per_token}};
 }
 
-nlohmann::json transformer_json(const sb::TransformerSide& side) {
-  nlohmann::json t = {{"ngram", side.ngram}, {"ngram_paper", side.ngram_paper}};
-  if (!side.shape) {
-    t["construction_unavailable"] = side.unavailable_reason;
-    return t;
-  }
-  t["d_model"] = side.shape->d_model;
-  t["params"] = side.shape->params;
-  t["nonzero_params"] = side.shape->nonzero_params;
-  t["kv_numbers_per_token"] = side.shape->kv_numbers_per_token;
-  t["kv_numbers_at_copy"] = json_integer(side.kv_numbers_at_copy);
-  t["lambda"] = side.parameters->lambda;
-  t["lambda_bits"] = side.lambda_bits;
-  return t;
-}
-
 void print_text(const BoundOptions& o, int alphabet, const ResolvedState& r, const sb::CopyErrorBound& b,
                 const nlohmann::json& j) {
   if (r.preset) {
@@ -223,7 +207,7 @@ int run_single(const BoundOptions& o) {
   if (epsilon) {
     j["epsilon"] = o.epsilon;
     j["max_length_epsilon"] = json_integer(sb::max_copy_length(r.size, alphabet, *epsilon));
-    j["transformer"] = transformer_json(sb::transformer_side(alphabet, length, *epsilon));
+    j["transformer"] = transformer_side_json(sb::transformer_side(alphabet, length, *epsilon));
   }
   if (r.preset) j.update(preset_json(r, o));
   if (o.json) print_json(j);
