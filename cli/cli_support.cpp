@@ -65,6 +65,8 @@ template <class Int>
 CLI::Option* add_checked_integer(CLI::App& app, const std::string& flags, Int& value, Int lo, Int hi,
                                  const std::string& help) {
   auto* opt = app.add_option(flags, value, help);
+  // transform, not check: CLI11 hands check() validators a copy, so the rewrite of "1e6"
+  // into plain digits would be lost and the conversion to an integer would fail.
   opt->transform(CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
         const auto parsed = parse_integer(text);

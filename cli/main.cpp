@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add_copy_command(app, exit_code);
   add_verify_command(app, exit_code);
   add_check_command(app, exit_code);
+  add_bound_command(app, exit_code);
+  add_pngram_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

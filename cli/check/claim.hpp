@@ -28,5 +28,6 @@ struct Claim {
 };
 
 std::vector<Claim> construction_claims();  // check/construction_claims.cpp
+std::vector<Claim> bounds_claims();        // check/bounds_claims.cpp
 
 }  // namespace copyproof::cli
