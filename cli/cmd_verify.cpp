@@ -35,7 +35,7 @@ cx::VerifyConfig validated_config(VerifyOptions& o) {
   cx::VerifyConfig c = o.config;
   c.source = *cx::parse_source_kind(o.source);  // CLI::IsMember admitted only known names
   c.seed = static_cast<std::uint64_t>(o.seed);
-  c.precision = o.precision == "fp64" ? cx::Precision::fp64 : cx::Precision::fp32;
+  c.precision = o.precision == "fp64" ? cx::Precision::fp64 : o.precision == "int8" ? cx::Precision::int8 : cx::Precision::fp32;
   checked_shape(c.alphabet, c.ngram);
   const bool has_length = o.length->count() > 0;
   switch (c.source) {
@@ -102,7 +102,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"uniform", "debruijn", "planted", "exhaustive"}));
   add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(),
                      "Seed of the string source (default 1)");
-  cmd->add_option("--precision", o->precision, "fp32 | fp64 (default fp32)")->check(CLI::IsMember({"fp32", "fp64"}));
+  cmd->add_option("--precision", o->precision,
+                  "fp32 | fp64: the float forward; int8: float32 layer 1, exact integer layer 2 (default fp32)")
+      ->check(CLI::IsMember({"fp32", "fp64", "int8"}));
   add_integer_option(*cmd, "--threads", o->config.threads, 1, 1024, "Worker threads (default: all cores)");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof verify --alphabet 4 --ngram 8 --source debruijn --json"));

@@ -41,7 +41,7 @@ nlohmann::json verify_report_json(const cx::VerifyReport& r) {
           {"samples", r.strings},
           {"source", cx::to_string(c.source)},
           {"seed", c.seed},
-          {"precision", c.precision == cx::Precision::fp32 ? "fp32" : "fp64"},
+          {"precision", c.precision == cx::Precision::fp32 ? "fp32" : c.precision == cx::Precision::fp64 ? "fp64" : "int8"},
           {"threads", c.threads},
           {"d_model", r.d_model},
           {"params", r.params},
@@ -60,6 +60,12 @@ nlohmann::json verify_report_json(const cx::VerifyReport& r) {
           {"pairs", r.pairs},
           {"pairs_per_second", r.pairs_per_second},
           {"seconds", r.seconds},
+          {"backend", r.backend},
+          {"certified", r.certified},
+          {"score_rounding_bound", r.score_rounding_bound},
+          {"logit_error_bound", r.logit_error_bound},
+          {"uncertified_predictions", r.uncertified_predictions},
+          {"layer2_seconds", r.layer2_seconds},
           {"pass", r.pass()},
           {"first_violation", counterexample_json(r.first_violation, c.alphabet)},
           {"first_disagreement", counterexample_json(r.first_disagreement, c.alphabet)}};
@@ -69,7 +75,7 @@ void print_verify_report(const cx::VerifyReport& r) {
   const auto& c = r.config;
   std::printf("verify D=%d n=%d L=%lld source=%s samples=%lld seed=%llu %s threads=%d\n", c.alphabet, c.ngram,
               static_cast<long long>(r.length), cx::to_string(c.source).c_str(), static_cast<long long>(r.strings),
-              static_cast<unsigned long long>(c.seed), c.precision == cx::Precision::fp32 ? "fp32" : "fp64", c.threads);
+              static_cast<unsigned long long>(c.seed), r.backend.c_str(), c.threads);
   std::printf("  model: d_model %d, %lld params, lambda %.4f\n", r.d_model, static_cast<long long>(r.params),
               r.parameters.lambda);
   std::printf("  copied %lld/%lld strings: string error %.6g <= repeat fraction %.6g (Lemma 2.4 bound %.6g)\n",
@@ -80,6 +86,9 @@ void print_verify_report(const cx::VerifyReport& r) {
               static_cast<long long>(r.unique_match_positions));
   std::printf("  min matched-key mass %.9f (argmax needs > %.6f); max layer-1 error %.3g (bound %.3g)\n",
               r.min_match_mass, r.parameters.required_match_mass, r.max_layer1_error, r.parameters.layer1_error_bound);
+  if (r.certified)
+    std::printf("  integer scores: rounding <= %.2g, logits within %.2g of exact; %lld uncertified predictions (ties)\n",
+                r.score_rounding_bound, r.logit_error_bound, static_cast<long long>(r.uncertified_predictions));
   std::printf("  %.4g layer-2 query-key pairs in %.3f s: %.3g pairs/s\n", static_cast<double>(r.pairs), r.seconds,
               r.pairs_per_second);
   if (r.first_violation) std::printf("  first violation: %s\n", describe_counterexample(*r.first_violation, c.alphabet).c_str());

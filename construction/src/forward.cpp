@@ -49,21 +49,14 @@ void run_layer(const std::vector<TypedHead<Scalar>>& heads, const RowMatrix<Scal
 }  // namespace
 
 template <class Scalar>
-ForwardResult<Scalar> forward(const TypedTransformer<Scalar>& model, std::span<const Token> tokens,
-                              std::span<const std::int64_t> output_positions, const ForwardOptions& options) {
+RowMatrix<Scalar> forward_to_last_layer(const TypedTransformer<Scalar>& model, std::span<const Token> tokens,
+                                        const ForwardOptions& options) {
   const auto n = static_cast<std::int64_t>(tokens.size());
   if (n == 0) throw std::invalid_argument("forward: empty sequence");
   for (Token t : tokens)
     if (t < 0 || t >= model.vocab) throw std::invalid_argument("forward: token outside the vocabulary");
-  if (!std::is_sorted(output_positions.begin(), output_positions.end()) ||
-      (!output_positions.empty() && (output_positions.front() < 0 || output_positions.back() >= n)))
-    throw std::invalid_argument("forward: output positions must ascend within the sequence");
-
-  ForwardResult<Scalar> result;
-  RowMatrix<Scalar>& x = result.last_layer_input;
-  x.resize(n, model.d_model);
+  RowMatrix<Scalar> x(n, model.d_model);
   for (std::int64_t i = 0; i < n; ++i) x.row(i) = model.embedding_rows.row(tokens[static_cast<std::size_t>(i)]);
-
   std::vector<std::int64_t> all_positions(static_cast<std::size_t>(n));
   std::iota(all_positions.begin(), all_positions.end(), std::int64_t{0});
   for (std::size_t layer = 0; layer + 1 < model.layers.size(); ++layer) {
@@ -71,6 +64,19 @@ ForwardResult<Scalar> forward(const TypedTransformer<Scalar>& model, std::span<c
     run_layer<Scalar>(model.layers[layer], x, x, all_positions, next, nullptr, options.threads);
     x.swap(next);
   }
+  return x;
+}
+
+template <class Scalar>
+ForwardResult<Scalar> forward(const TypedTransformer<Scalar>& model, std::span<const Token> tokens,
+                              std::span<const std::int64_t> output_positions, const ForwardOptions& options) {
+  const auto n = static_cast<std::int64_t>(tokens.size());
+  if (!std::is_sorted(output_positions.begin(), output_positions.end()) ||
+      (!output_positions.empty() && (output_positions.front() < 0 || output_positions.back() >= n)))
+    throw std::invalid_argument("forward: output positions must ascend within the sequence");
+  ForwardResult<Scalar> result;
+  result.last_layer_input = forward_to_last_layer(model, tokens, options);
+  const RowMatrix<Scalar>& x = result.last_layer_input;
 
   const auto outputs = static_cast<std::int64_t>(output_positions.size());
   RowMatrix<Scalar> xq(outputs, model.d_model);
@@ -122,6 +128,10 @@ std::uint64_t forward_memory_bytes(const Transformer& model, std::int64_t positi
 
 template struct TypedTransformer<float>;
 template struct TypedTransformer<double>;
+template RowMatrix<float> forward_to_last_layer(const TypedTransformer<float>&, std::span<const Token>,
+                                                const ForwardOptions&);
+template RowMatrix<double> forward_to_last_layer(const TypedTransformer<double>&, std::span<const Token>,
+                                                 const ForwardOptions&);
 template ForwardResult<float> forward(const TypedTransformer<float>&, std::span<const Token>,
                                       std::span<const std::int64_t>, const ForwardOptions&);
 template ForwardResult<double> forward(const TypedTransformer<double>&, std::span<const Token>,

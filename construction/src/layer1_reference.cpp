@@ -1,44 +1,66 @@
 #include "copyproof/construction/layer1_reference.hpp"
 
 #include <algorithm>
-#include <vector>
+#include <cmath>
 
 #include "copyproof/construction/codes.hpp"
 
 namespace copyproof::construction {
 
-Eigen::MatrixXd exact_layer1_stream(const Vocabulary& vocab, const ResidualLayout& layout,
-                                    std::span<const Token> sequence) {
-  const auto len = static_cast<std::int64_t>(sequence.size());
-  const int b = layout.code_bits(), n = layout.ngram();
-  auto symbol = [&](std::int64_t p) { return code_symbol(vocab, sequence[static_cast<std::size_t>(p)]); };
-
-  // last_separator[i]: the last separator position <= i, or -1.
-  std::vector<std::int64_t> last_separator(static_cast<std::size_t>(len));
-  for (std::int64_t i = 0, last = -1; i < len; ++i) {
-    if (vocab.is_separator(sequence[static_cast<std::size_t>(i)])) last = i;
-    last_separator[static_cast<std::size_t>(i)] = last;
+ExactLayer1::ExactLayer1(const Vocabulary& vocab, const ResidualLayout& layout, std::span<const Token> sequence)
+    : vocab_(vocab), layout_(layout), sequence_(sequence), last_separator_(sequence.size()) {
+  std::int64_t last = -1;
+  for (std::size_t i = 0; i < sequence.size(); ++i) {
+    if (vocab.is_separator(sequence[i])) last = static_cast<std::int64_t>(i);
+    last_separator_[i] = last;
   }
+}
+
+void ExactLayer1::row(std::int64_t i, double* row) const {
+  const int b = layout_.code_bits(), n = layout_.ngram();
+  auto symbol = [&](std::int64_t p) { return code_symbol(vocab_, sequence_[static_cast<std::size_t>(p)]); };
   // The code a window [first, last] gathers: SEP if it holds a separator, else its oldest symbol.
   auto gathered = [&](std::int64_t first, std::int64_t last) {
-    return last_separator[static_cast<std::size_t>(last)] >= first ? vocab.alphabet : symbol(first);
+    return last_separator_[static_cast<std::size_t>(last)] >= first ? vocab_.alphabet : symbol(first);
   };
+  auto put = [&](const Slice& s, int code) {
+    for (int bit = 0; bit < b; ++bit) row[s.offset + bit] = code_sign(code, bit);
+  };
+  std::fill(row, row + layout_.d_model(), 0.0);
+  const Token t = sequence_[static_cast<std::size_t>(i)];
+  put(layout_.tok(), symbol(i));
+  for (int m = 1; m < n; ++m) put(layout_.query(m), gathered(std::max<std::int64_t>(0, i - m), i));
+  for (int m = 1; m <= n; ++m)
+    if (i > 0) put(layout_.key(m), gathered(std::max<std::int64_t>(0, i - m), i - 1));
+  row[layout_.sep().offset] = vocab_.is_separator(t) ? 1.0 : 0.0;
+  row[layout_.bos().offset] = t == vocab_.bos() ? 1.0 : 0.0;
+  row[layout_.one().offset] = 1.0;
+}
 
-  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(len, layout.d_model());
-  auto put = [&](std::int64_t row, const Slice& s, int code) {
-    x.block(row, s.offset, 1, b) = code_vector(code, b).transpose();
-  };
-  for (std::int64_t i = 0; i < len; ++i) {
-    const Token t = sequence[static_cast<std::size_t>(i)];
-    put(i, layout.tok(), symbol(i));
-    for (int m = 1; m < n; ++m) put(i, layout.query(m), gathered(std::max<std::int64_t>(0, i - m), i));
-    for (int m = 1; m <= n; ++m)
-      if (i > 0) put(i, layout.key(m), gathered(std::max<std::int64_t>(0, i - m), i - 1));
-    x(i, layout.sep().offset) = vocab.is_separator(t) ? 1.0 : 0.0;
-    x(i, layout.bos().offset) = t == vocab.bos() ? 1.0 : 0.0;
-    x(i, layout.one().offset) = 1.0;
-  }
+Eigen::MatrixXd ExactLayer1::stream() const {
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x(positions(), layout_.d_model());
+  for (std::int64_t i = 0; i < positions(); ++i) row(i, x.row(i).data());
   return x;
 }
+
+template <class Scalar>
+double ExactLayer1::max_deviation(const Scalar* computed, int threads) const {
+  const int d = layout_.d_model();
+  double worst = 0;
+#pragma omp parallel num_threads(std::max(threads, 1)) reduction(max : worst)
+  {
+    std::vector<double> exact(static_cast<std::size_t>(d));
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < positions(); ++i) {
+      row(i, exact.data());
+      const Scalar* got = computed + i * d;
+      for (int c = 0; c < d; ++c) worst = std::max(worst, std::fabs(static_cast<double>(got[c]) - exact[static_cast<std::size_t>(c)]));
+    }
+  }
+  return worst;
+}
+
+template double ExactLayer1::max_deviation<float>(const float*, int) const;
+template double ExactLayer1::max_deviation<double>(const double*, int) const;
 
 }  // namespace copyproof::construction

@@ -10,9 +10,7 @@
 
 #include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
-#include "copyproof/construction/forward.hpp"
 #include "copyproof/construction/hash_copy.hpp"
-#include "copyproof/construction/layer1_reference.hpp"
 
 namespace copyproof::construction {
 
@@ -58,8 +56,10 @@ void keep_first(std::optional<Counterexample>& mine, const std::optional<Counter
 }
 
 struct Tally {
-  std::int64_t copied = 0, with_repeat = 0, violations = 0, disagreements = 0, unique = 0, pairs = 0;
-  double min_mass = 1.0, max_layer1_error = 0.0;
+  std::int64_t copied = 0, with_repeat = 0, violations = 0, disagreements = 0, unique = 0, pairs = 0, uncertified = 0;
+  double min_mass = 1.0, max_layer1_error = 0.0, score_rounding_bound = 0.0, logit_error_bound = 0.0;
+  double layer2_seconds = 0.0;
+  bool certified = false;
   std::optional<Counterexample> first_violation, first_disagreement, first_error;
 
   void merge(const Tally& o) {
@@ -69,30 +69,39 @@ struct Tally {
     disagreements += o.disagreements;
     unique += o.unique;
     pairs += o.pairs;
+    uncertified += o.uncertified;
+    layer2_seconds += o.layer2_seconds;
     min_mass = std::min(min_mass, o.min_mass);
     max_layer1_error = std::max(max_layer1_error, o.max_layer1_error);
+    score_rounding_bound = std::max(score_rounding_bound, o.score_rounding_bound);
+    logit_error_bound = std::max(logit_error_bound, o.logit_error_bound);
+    certified = certified || o.certified;
     keep_first(first_violation, o.first_violation);
     keep_first(first_disagreement, o.first_disagreement);
     keep_first(first_error, o.first_error);
   }
 };
 
-template <class Scalar>
-void check_string(const CopyTransformer& ct, const TypedTransformer<Scalar>& typed, std::int64_t sample,
+void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, std::int64_t sample,
                   const std::vector<Token>& x, int threads, Tally& tally) {
   const Vocabulary& vocab = ct.vocab;
   const auto length = static_cast<std::int64_t>(x.size());
   const std::vector<Token> sequence = teacher_forced_sequence(vocab, x);
   const std::vector<std::int64_t> outputs = copy_output_positions(length);
-
-  const ForwardResult<Scalar> result = forward(typed, sequence, outputs, ForwardOptions{threads});
   const std::vector<ReferencePrediction> reference = reference_predictions(vocab, ct.parameters.ngram, sequence, outputs);
-  const bool repeated = has_repeated_ngram(x, ct.parameters.ngram);
-  const Eigen::MatrixXd exact = exact_layer1_stream(vocab, ct.layout, sequence);
-  tally.max_layer1_error =
-      std::max(tally.max_layer1_error, (result.last_layer_input.template cast<double>() - exact).cwiseAbs().maxCoeff());
+  std::vector<std::int64_t> probes(outputs.size(), -1);
+  for (std::size_t k = 0; k < outputs.size(); ++k)
+    if (reference[k].matches == 1) probes[k] = reference[k].match_position;
 
-  const LastLayerScores<Scalar> scores(typed, result, outputs, 0);
+  const CopyForwardResult result = backend.run(CopyForwardRequest{sequence, outputs, probes, threads});
+  const bool repeated = has_repeated_ngram(x, ct.parameters.ngram);
+  tally.max_layer1_error = std::max(tally.max_layer1_error, result.max_layer1_error);
+  tally.certified = tally.certified || result.certified;
+  tally.score_rounding_bound = std::max(tally.score_rounding_bound, result.score_rounding_bound);
+  tally.logit_error_bound = std::max(tally.logit_error_bound, result.logit_error_bound);
+  tally.uncertified += result.uncertified;
+  tally.layer2_seconds += result.layer2_seconds;
+
   auto counterexample = [&](std::int64_t k) {
     const auto r = static_cast<std::size_t>(k);
     return Counterexample{sample,   x, k, k < length ? x[r] : vocab.eos(), result.predictions[r], reference[r].matches,
@@ -110,7 +119,7 @@ void check_string(const CopyTransformer& ct, const TypedTransformer<Scalar>& typ
       ++tally.disagreements;
       keep_first(tally.first_disagreement, counterexample(k));
     }
-    tally.min_mass = std::min(tally.min_mass, scores.mass(k, reference[r].match_position));
+    tally.min_mass = std::min(tally.min_mass, result.probe_mass[r]);
   }
   tally.with_repeat += repeated ? 1 : 0;
   if (first_wrong < 0) {
@@ -124,19 +133,17 @@ void check_string(const CopyTransformer& ct, const TypedTransformer<Scalar>& typ
   }
 }
 
-template <class Scalar>
-Tally run_all(const CopyTransformer& ct, const StringSource& source, int threads,
-              const std::function<void(std::int64_t, std::int64_t)>& progress) {
-  const TypedTransformer<Scalar> typed(ct.model);
+Tally run_all(const CopyTransformer& ct, const CopyForwardBackend& backend, const StringSource& source, int threads,
+              const ProgressCallback& progress) {
   const std::int64_t count = source.count();
-  const bool split_samples = source.length() <= kShortString && count > 1;
+  const bool split_samples = backend.concurrent() && source.length() <= kShortString && count > 1;
   const int outer = split_samples ? threads : 1;
   const int inner = split_samples ? 1 : threads;
   std::vector<Tally> tallies(static_cast<std::size_t>(outer));
   std::atomic<std::int64_t> done{0};
 #pragma omp parallel for schedule(dynamic, 16) num_threads(outer)
   for (std::int64_t i = 0; i < count; ++i) {
-    check_string(ct, typed, i, source.string(i), inner, tallies[static_cast<std::size_t>(omp_get_thread_num())]);
+    check_string(ct, backend, i, source.string(i), inner, tallies[static_cast<std::size_t>(omp_get_thread_num())]);
     const std::int64_t finished = ++done;
     if (progress && omp_get_thread_num() == 0) progress(finished, count);
   }
@@ -152,17 +159,17 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
   const CopyTransformerShape shape = copy_transformer_shape(config.alphabet, config.ngram);
   const double positions = 2.0 * static_cast<double>(length) + 2;
   const int scalar = config.precision == Precision::fp32 ? 4 : 8;
-  // Stream twice, one head's q/k/v/o, the exact layer-1 stream (double), layer-2 keys again
-  // for the match masses, reference tables (~64 bytes a position), the string itself.
+  // Stream twice, one head's q/k/v/o, layer-2 keys again for the match masses, reference
+  // tables (~64 bytes a position), the string itself.
   const double per_position = (2.0 * shape.d_model + 2.0 * shape.layer2_key_width + 2.0 * shape.code_bits +
-                               shape.layer2_key_width) * scalar + 8.0 * shape.d_model + 64.0 + 16.0;
+                               shape.layer2_key_width) * scalar + 64.0 + 16.0;
   const double outputs = static_cast<double>(length) + 1;
   const double per_string = positions * per_position + outputs * (3.0 * (shape.d_model + shape.vocab) * scalar + 64.0);
   const int concurrent = length <= kShortString ? std::max(config.threads, 1) : 1;
   return static_cast<std::uint64_t>(per_string * concurrent);
 }
 
-VerifyReport verify(const VerifyConfig& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
+VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress, const BackendFactory& factory) {
   const auto start = std::chrono::steady_clock::now();
   VerifyReport report;
   report.config = config;
@@ -173,8 +180,9 @@ VerifyReport verify(const VerifyConfig& config, const std::function<void(std::in
   report.d_model = ct.model.d_model();
   report.params = ct.model.parameter_count();
 
-  const Tally t = config.precision == Precision::fp32 ? run_all<float>(ct, *source, config.threads, progress)
-                                                      : run_all<double>(ct, *source, config.threads, progress);
+  const std::unique_ptr<CopyForwardBackend> backend = factory ? factory(ct) : make_cpu_backend(ct, config.precision);
+  report.backend = backend->name();
+  const Tally t = run_all(ct, *backend, *source, config.threads, progress);
   report.strings = source->count();
   report.strings_copied = t.copied;
   report.strings_with_repeat = t.with_repeat;
@@ -188,6 +196,11 @@ VerifyReport verify(const VerifyConfig& config, const std::function<void(std::in
   report.min_match_mass = t.min_mass;
   report.max_layer1_error = t.max_layer1_error;
   report.pairs = t.pairs;
+  report.certified = t.certified;
+  report.score_rounding_bound = t.score_rounding_bound;
+  report.logit_error_bound = t.logit_error_bound;
+  report.uncertified_predictions = t.uncertified;
+  report.layer2_seconds = t.layer2_seconds;
   report.first_violation = t.first_violation;
   report.first_disagreement = t.first_disagreement;
   report.first_error = t.first_error;

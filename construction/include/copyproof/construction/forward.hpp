@@ -48,6 +48,11 @@ struct ForwardResult {
   std::vector<Token> predictions;      // (outputs): argmax of the logits, lowest token on ties
 };
 
+// The stream entering the last layer at every position: (positions, d_model).
+template <class Scalar>
+RowMatrix<Scalar> forward_to_last_layer(const TypedTransformer<Scalar>& model, std::span<const Token> tokens,
+                                        const ForwardOptions& options);
+
 // tokens: the whole sequence; output_positions: ascending positions to predict at.
 template <class Scalar>
 ForwardResult<Scalar> forward(const TypedTransformer<Scalar>& model, std::span<const Token> tokens,

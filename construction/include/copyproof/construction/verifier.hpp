@@ -8,13 +8,12 @@
 #include <optional>
 #include <vector>
 
+#include "copyproof/construction/copy_forward.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
 #include "copyproof/construction/string_sources.hpp"
 #include "copyproof/construction/vocabulary.hpp"
 
 namespace copyproof::construction {
-
-enum class Precision { fp32, fp64 };
 
 struct VerifyConfig {
   int alphabet = 2;
@@ -60,6 +59,13 @@ struct VerifyReport {
   double seconds = 0;
   double pairs_per_second = 0;
 
+  std::string backend;              // which forward ran ("cpu-fp32", "gpu-int8", ...)
+  bool certified = false;           // backends with exact integer scores certify their logits
+  double score_rounding_bound = 0;  // max over strings (certified backends)
+  double logit_error_bound = 0;     // max over strings (certified backends)
+  std::int64_t uncertified_predictions = 0;
+  double layer2_seconds = 0;        // summed over strings, where the backend measures it
+
   std::optional<Counterexample> first_violation;
   std::optional<Counterexample> first_disagreement;
   std::optional<Counterexample> first_error;  // first string not copied (repeat or not)
@@ -78,8 +84,12 @@ std::int64_t source_count(const VerifyConfig& config);
 // Peak bytes verify() holds; callers check it against the machine before running.
 std::uint64_t verify_memory_bytes(const VerifyConfig& config);
 
-// progress(done, total) is called from the calling thread now and then.
-VerifyReport verify(const VerifyConfig& config,
-                    const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+using BackendFactory = std::function<std::unique_ptr<CopyForwardBackend>(const CopyTransformer&)>;
+using ProgressCallback = std::function<void(std::int64_t, std::int64_t)>;
+
+// progress(done, total) is called from the calling thread now and then. Without a backend
+// factory the CPU forward runs in config.precision.
+VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress = {},
+                    const BackendFactory& backend = {});
 
 }  // namespace copyproof::construction

@@ -1,0 +1,57 @@
+#pragma once
+// One teacher-forced pass of the copy transformer, as the verifier consumes it. The CPU
+// backend runs the generic float forward; the GPU backend (gpu/) runs the same weights
+// with exact integer layer-2 scores. The verifier does not know which ran.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "copyproof/construction/copy_transformer.hpp"
+
+namespace copyproof::construction {
+
+// fp32, fp64: the generic float forward. int8: layer 1 in float32, the last layer with
+// exact integer scores (integer_attention.hpp), as the GPU runs it.
+enum class Precision { fp32, fp64, int8 };
+
+struct CopyForwardRequest {
+  std::span<const Token> sequence;            // BOS x COPY x
+  std::span<const std::int64_t> outputs;      // the L + 1 predicted positions
+  std::span<const std::int64_t> probe_keys;   // per output: the key whose softmax mass to report, or -1
+  int threads = 1;
+};
+
+struct CopyForwardResult {
+  std::vector<Token> predictions;  // per output
+  std::vector<double> probe_mass;  // per output: layer-2 softmax mass on the probe key (NaN without one)
+  double max_layer1_error = 0;     // max |stream after layer 1 - exact codes|
+  // Paths with exact integer scores certify their logits: every logit is within
+  // logit_error_bound of exact real arithmetic on the unrounded scores; `uncertified` counts
+  // predictions whose top-two margin is not above twice that (exact or near ties).
+  bool certified = false;
+  double score_rounding_bound = 0;
+  double logit_error_bound = 0;
+  std::int64_t uncertified = 0;
+  double layer2_seconds = 0;       // time in layer 2 alone, where the backend measures it
+};
+
+class CopyForwardBackend {
+ public:
+  virtual ~CopyForwardBackend() = default;
+  virtual std::string name() const = 0;
+  // Whether run() may be called from several threads at once.
+  virtual bool concurrent() const = 0;
+  virtual CopyForwardResult run(const CopyForwardRequest& request) const = 0;
+};
+
+std::unique_ptr<CopyForwardBackend> make_cpu_backend(const CopyTransformer& model, Precision precision);
+
+// Fills the certification fields of `result` from an integer last layer: bounds, and the
+// predictions whose margin is not above twice the logit error bound.
+struct IntegerLastLayer;
+void certify(const IntegerLastLayer& integer, CopyForwardResult& result);
+
+}  // namespace copyproof::construction

@@ -1,0 +1,84 @@
+#include "copyproof/construction/copy_forward.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "copyproof/construction/forward.hpp"
+#include "copyproof/construction/integer_attention.hpp"
+#include "copyproof/construction/layer1_reference.hpp"
+
+namespace copyproof::construction {
+namespace {
+
+template <class Scalar>
+class CpuBackend final : public CopyForwardBackend {
+ public:
+  explicit CpuBackend(const CopyTransformer& ct) : ct_(ct), typed_(ct.model) {}
+  std::string name() const override { return sizeof(Scalar) == 4 ? "cpu-fp32" : "cpu-fp64"; }
+  bool concurrent() const override { return true; }
+
+  CopyForwardResult run(const CopyForwardRequest& request) const override {
+    const ForwardResult<Scalar> forward_result =
+        forward(typed_, request.sequence, request.outputs, ForwardOptions{request.threads});
+    CopyForwardResult r;
+    r.predictions = forward_result.predictions;
+    r.max_layer1_error = ExactLayer1(ct_.vocab, ct_.layout, request.sequence)
+                             .max_deviation(forward_result.last_layer_input.data(), request.threads);
+    const LastLayerScores<Scalar> scores(typed_, forward_result, request.outputs, 0);
+    r.probe_mass.assign(request.outputs.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < request.outputs.size(); ++k)
+      if (request.probe_keys[k] >= 0) r.probe_mass[k] = scores.mass(static_cast<std::int64_t>(k), request.probe_keys[k]);
+    return r;
+  }
+
+ private:
+  const CopyTransformer& ct_;
+  TypedTransformer<Scalar> typed_;
+};
+
+// Layer 1 in float32, layer 2 with exact integer scores: the GPU's arithmetic on the CPU.
+class CpuIntegerBackend final : public CopyForwardBackend {
+ public:
+  explicit CpuIntegerBackend(const CopyTransformer& ct) : ct_(ct), typed_(ct.model) {}
+  std::string name() const override { return "cpu-int8"; }
+  bool concurrent() const override { return true; }
+
+  CopyForwardResult run(const CopyForwardRequest& request) const override {
+    const RowMatrix<float> x = forward_to_last_layer(typed_, request.sequence, ForwardOptions{request.threads});
+    const IntegerLastLayer integer = integer_last_layer(typed_, x, request.outputs, request.threads);
+    CopyForwardResult r;
+    r.predictions = integer.predictions;
+    r.max_layer1_error = ExactLayer1(ct_.vocab, ct_.layout, request.sequence).max_deviation(x.data(), request.threads);
+    certify(integer, r);
+    const IntegerHeadInputs& head = integer.heads[0];
+    r.probe_mass.assign(request.outputs.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < request.outputs.size(); ++k)
+      if (request.probe_keys[k] >= 0) {
+        const double score = head.unit * integer_score(head, static_cast<std::int64_t>(k), request.probe_keys[k]);
+        r.probe_mass[k] = std::exp(score - integer.log_normalizer(static_cast<Eigen::Index>(k), 0));
+      }
+    return r;
+  }
+
+ private:
+  const CopyTransformer& ct_;
+  TypedTransformer<float> typed_;
+};
+
+}  // namespace
+
+void certify(const IntegerLastLayer& integer, CopyForwardResult& result) {
+  result.certified = true;
+  result.score_rounding_bound = integer.score_rounding_bound;
+  result.logit_error_bound = integer.logit_error_bound;
+  result.uncertified = 0;
+  for (double margin : integer.margins) result.uncertified += margin > 2 * integer.logit_error_bound ? 0 : 1;
+}
+
+std::unique_ptr<CopyForwardBackend> make_cpu_backend(const CopyTransformer& model, Precision precision) {
+  if (precision == Precision::int8) return std::make_unique<CpuIntegerBackend>(model);
+  if (precision == Precision::fp64) return std::make_unique<CpuBackend<double>>(model);
+  return std::make_unique<CpuBackend<float>>(model);
+}
+
+}  // namespace copyproof::construction
