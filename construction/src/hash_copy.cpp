@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include <parallel/algorithm>
+
 namespace copyproof::construction {
 namespace {
 
@@ -38,16 +40,71 @@ class NgramTable {
   std::span<const Token> s_;
 };
 
-}  // namespace
+int bits_for(std::int64_t values) {  // bits to tell `values` values apart
+  int bits = 0;
+  while ((std::int64_t{1} << bits) < values) ++bits;
+  return bits;
+}
 
-std::vector<ReferencePrediction> reference_predictions(const Vocabulary& vocab, int ngram,
-                                                       std::span<const Token> sequence,
-                                                       std::span<const std::int64_t> output_positions) {
-  if (ngram < 1) throw std::invalid_argument("reference_predictions: ngram must be >= 1");
+// Packed index: the cut n-gram ending at p as (kept, s_p, s_{p-1}, ...) in one word.
+std::vector<ReferencePrediction> reference_packed(const Vocabulary& vocab, int ngram, std::span<const Token> sequence,
+                                                  std::span<const std::int64_t> output_positions) {
   const auto len = static_cast<std::int64_t>(sequence.size());
-  if (!std::is_sorted(output_positions.begin(), output_positions.end()) ||
-      (!output_positions.empty() && (output_positions.front() < 0 || output_positions.back() >= len)))
-    throw std::invalid_argument("reference_predictions: output positions must ascend within the sequence");
+  const int letter_bits = bits_for(vocab.alphabet);
+  struct Item {
+    std::uint64_t key;
+    std::int64_t position;
+    bool operator<(const Item& o) const { return key != o.key ? key < o.key : position < o.position; }
+  };
+  std::vector<Item> items(static_cast<std::size_t>(len));
+  std::vector<std::int64_t> last_separator(static_cast<std::size_t>(len));
+  for (std::int64_t p = 0, last = -1; p < len; ++p) {
+    if (vocab.is_separator(sequence[static_cast<std::size_t>(p)])) last = p;
+    last_separator[static_cast<std::size_t>(p)] = last;
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t p = 0; p < len; ++p) {
+    const int kept = static_cast<int>(std::min<std::int64_t>(ngram, p - last_separator[static_cast<std::size_t>(p)]));
+    std::uint64_t key = static_cast<std::uint64_t>(kept);
+    for (int r = 0; r < kept; ++r)
+      key = (key << letter_bits) | static_cast<std::uint64_t>(sequence[static_cast<std::size_t>(p - r)]);
+    key <<= letter_bits * (ngram - kept);  // same width for every kept count
+    items[static_cast<std::size_t>(p)] = Item{key, p};
+  }
+  __gnu_parallel::sort(items.begin(), items.end());
+
+  // Within a group of equal keys (ascending positions), position number r has r earlier
+  // occurrences: the keys j = p' + 1 <= t that match the query at t = p_r.
+  std::vector<std::int64_t> slot(static_cast<std::size_t>(len), -1);
+  for (std::size_t k = 0; k < output_positions.size(); ++k) slot[static_cast<std::size_t>(output_positions[k])] = static_cast<std::int64_t>(k);
+  std::vector<std::int64_t> group_start(static_cast<std::size_t>(len));
+  for (std::int64_t i = 0; i < len; ++i)
+    group_start[static_cast<std::size_t>(i)] =
+        i > 0 && items[static_cast<std::size_t>(i - 1)].key == items[static_cast<std::size_t>(i)].key
+            ? group_start[static_cast<std::size_t>(i - 1)]
+            : i;
+  std::vector<ReferencePrediction> out(output_positions.size());
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < len; ++i) {
+    const Item& item = items[static_cast<std::size_t>(i)];
+    const std::int64_t k = slot[static_cast<std::size_t>(item.position)];
+    if (k < 0) continue;
+    const std::int64_t first = group_start[static_cast<std::size_t>(i)];
+    ReferencePrediction pred;
+    pred.matches = i - first;
+    if (pred.matches == 1) {
+      pred.match_position = items[static_cast<std::size_t>(first)].position + 1;
+      const Token next = sequence[static_cast<std::size_t>(pred.match_position)];
+      pred.token = vocab.is_separator(next) ? vocab.eos() : next;
+    }
+    out[static_cast<std::size_t>(k)] = pred;
+  }
+  return out;
+}
+
+std::vector<ReferencePrediction> reference_hashed(const Vocabulary& vocab, int ngram, std::span<const Token> sequence,
+                                                  std::span<const std::int64_t> output_positions) {
+  const auto len = static_cast<std::int64_t>(sequence.size());
 
   // Cut n-gram ending at each position.
   std::vector<CutNgram> grams(static_cast<std::size_t>(len));
@@ -109,10 +166,46 @@ std::vector<ReferencePrediction> reference_predictions(const Vocabulary& vocab, 
   return out;
 }
 
-bool has_repeated_ngram(std::span<const Token> x, int ngram) {
+}  // namespace
+
+bool ngrams_pack(int alphabet, int ngram) {
+  return static_cast<std::int64_t>(ngram) * bits_for(alphabet) + bits_for(ngram + 1) <= 64;
+}
+
+std::vector<ReferencePrediction> reference_predictions(const Vocabulary& vocab, int ngram,
+                                                       std::span<const Token> sequence,
+                                                       std::span<const std::int64_t> output_positions,
+                                                       NgramIndex index) {
+  if (ngram < 1) throw std::invalid_argument("reference_predictions: ngram must be >= 1");
+  const auto len = static_cast<std::int64_t>(sequence.size());
+  if (!std::is_sorted(output_positions.begin(), output_positions.end()) ||
+      (!output_positions.empty() && (output_positions.front() < 0 || output_positions.back() >= len)))
+    throw std::invalid_argument("reference_predictions: output positions must ascend within the sequence");
+  if (index == NgramIndex::packed && !ngrams_pack(vocab.alphabet, ngram))
+    throw std::invalid_argument("reference_predictions: n-grams do not pack into 64 bits");
+  const bool packed = index == NgramIndex::packed || (index == NgramIndex::automatic && ngrams_pack(vocab.alphabet, ngram));
+  return packed ? reference_packed(vocab, ngram, sequence, output_positions)
+                : reference_hashed(vocab, ngram, sequence, output_positions);
+}
+
+bool has_repeated_ngram(std::span<const Token> x, int ngram, NgramIndex index) {
   const auto len = static_cast<std::int64_t>(x.size());
   if (ngram < 1) throw std::invalid_argument("has_repeated_ngram: ngram must be >= 1");
   if (len - ngram + 1 < 2) return false;
+  int alphabet = 1;
+  for (Token t : x) alphabet = std::max(alphabet, t + 1);
+  if (index == NgramIndex::packed || (index == NgramIndex::automatic && ngrams_pack(alphabet, ngram))) {
+    const int letter_bits = bits_for(alphabet);
+    std::vector<std::uint64_t> keys(static_cast<std::size_t>(len - ngram + 1));
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < len - ngram + 1; ++i) {
+      std::uint64_t key = 0;
+      for (int r = 0; r < ngram; ++r) key = (key << letter_bits) | static_cast<std::uint64_t>(x[static_cast<std::size_t>(i + r)]);
+      keys[static_cast<std::size_t>(i)] = key;
+    }
+    __gnu_parallel::sort(keys.begin(), keys.end());
+    return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+  }
   std::vector<std::int64_t> starts(static_cast<std::size_t>(len - ngram + 1));
   for (std::size_t i = 0; i < starts.size(); ++i) starts[i] = static_cast<std::int64_t>(i);
   auto less = [&](std::int64_t a, std::int64_t b) {

@@ -112,42 +112,59 @@ template <class Scalar>
 void finish_integer_rows(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& output_inputs,
                          const std::vector<std::vector<HostLevelStats>>& stats_per_head,
                          const std::vector<IntegerHeadInputs>& heads, std::span<const std::int64_t> output_positions,
-                         std::int64_t keys, IntegerLastLayer& result) {
+                         std::int64_t keys, IntegerLastLayer& result, int threads) {
   const auto& last = model.layers.back();
   const auto rows = static_cast<Eigen::Index>(output_positions.size());
-  RowMatrix<double> stream = output_inputs.template cast<double>();
-  result.log_normalizer.resize(rows, static_cast<Eigen::Index>(last.size()));
-  for (std::size_t h = 0; h < last.size(); ++h) {
-    const IntegerHeadInputs& in = heads[h];
-    const RowMatrix<double> output_t = last[h].output_t.template cast<double>();
-    result.score_rounding_bound = std::max(result.score_rounding_bound, in.score_rounding_bound());
-    // Largest |logit change| per unit change of this head's output: max_v sum_c |(U W_o)_{v,c}|.
-    const RowMatrix<double> out_to_logits = output_t * model.unembedding_t.template cast<double>();  // (d_v, vocab)
-    const double logit_gain = out_to_logits.cwiseAbs().colwise().sum().maxCoeff();
-    double head_output_error = 0;
-    Eigen::RowVectorXd out(in.value_width);
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      const std::int64_t seen = allowed_keys(last[h].window, output_positions[static_cast<std::size_t>(r)], keys);
-      const LevelSoftmax soft = finish_level_softmax(stats_per_head[h][static_cast<std::size_t>(r)], seen, in.unit,
-                                                     in.value_bound, in.value_width, out.data());
-      head_output_error = std::max(head_output_error, soft.output_error_bound);
-      result.log_normalizer(r, static_cast<Eigen::Index>(h)) = soft.log_normalizer;
-      stream.row(r) += out * output_t;
-    }
-    result.max_output_error = std::max(result.max_output_error, head_output_error);
-    const double rounding = std::expm1(2 * in.score_rounding_bound()) * in.value_bound;
-    result.logit_error_bound += (head_output_error + rounding) * logit_gain;
+  const RowMatrix<double> unembed_t = model.unembedding_t.template cast<double>();  // (d_model, vocab)
+  // Per head: how its output moves the logits, (d_v, vocab) = W_o^T U^T, and the largest
+  // |logit change| per unit change of one output coordinate (max_v sum_c |.|).
+  std::vector<RowMatrix<double>> out_to_logits;
+  std::vector<double> logit_gain;
+  for (const auto& h : last) {
+    out_to_logits.push_back(h.output_t.template cast<double>() * unembed_t);
+    logit_gain.push_back(out_to_logits.back().cwiseAbs().colwise().sum().maxCoeff());
   }
-  result.logits = stream * model.unembedding_t.template cast<double>();
+  result.logits.resize(rows, unembed_t.cols());
+  result.log_normalizer.resize(rows, static_cast<Eigen::Index>(last.size()));
   result.predictions.resize(static_cast<std::size_t>(rows));
   result.margins.resize(static_cast<std::size_t>(rows));
-  for (Eigen::Index r = 0; r < rows; ++r) {
-    const Token best = argmax_token(result.logits.row(r));
-    result.predictions[static_cast<std::size_t>(r)] = best;
-    double runner_up = -INFINITY;
-    for (Eigen::Index v = 0; v < result.logits.cols(); ++v)
-      if (v != best) runner_up = std::max(runner_up, result.logits(r, v));
-    result.margins[static_cast<std::size_t>(r)] = result.logits(r, best) - runner_up;
+  std::vector<double> head_output_error(last.size(), 0.0);
+
+#pragma omp parallel num_threads(std::max(threads, 1))
+  {
+    std::vector<double> worst(last.size(), 0.0);
+    Eigen::RowVectorXd out(kMaxLevelValueWidth);
+#pragma omp for schedule(static)
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      auto logits = result.logits.row(r);
+      logits.noalias() = output_inputs.row(r).template cast<double>() * unembed_t;
+      for (std::size_t h = 0; h < last.size(); ++h) {
+        const IntegerHeadInputs& in = heads[h];
+        const std::int64_t seen = allowed_keys(last[h].window, output_positions[static_cast<std::size_t>(r)], keys);
+        const LevelSoftmax soft = finish_level_softmax(stats_per_head[h][static_cast<std::size_t>(r)], seen, in.unit,
+                                                       in.value_bound, in.value_width, out.data());
+        worst[h] = std::max(worst[h], soft.output_error_bound);
+        result.log_normalizer(r, static_cast<Eigen::Index>(h)) = soft.log_normalizer;
+        logits.noalias() += out.head(in.value_width) * out_to_logits[h];
+      }
+      const Token best = argmax_token(logits);
+      double runner_up = -INFINITY;
+      for (Eigen::Index v = 0; v < logits.size(); ++v)
+        if (v != best) runner_up = std::max(runner_up, logits(v));
+      result.predictions[static_cast<std::size_t>(r)] = best;
+      result.margins[static_cast<std::size_t>(r)] = logits(best) - runner_up;
+    }
+#pragma omp critical
+    for (std::size_t h = 0; h < last.size(); ++h) head_output_error[h] = std::max(head_output_error[h], worst[h]);
+  }
+
+  for (std::size_t h = 0; h < last.size(); ++h) {
+    const IntegerHeadInputs& in = heads[h];
+    result.score_rounding_bound = std::max(result.score_rounding_bound, in.score_rounding_bound());
+    result.max_output_error = std::max(result.max_output_error, head_output_error[h]);
+    // Scores off by <= delta move each softmax weight by a factor within e^{+-2 delta}.
+    const double rounding = std::expm1(2 * in.score_rounding_bound()) * in.value_bound;
+    result.logit_error_bound += (head_output_error[h] + rounding) * logit_gain[h];
   }
 }
 
@@ -164,18 +181,18 @@ IntegerLastLayer integer_last_layer(const TypedTransformer<Scalar>& model, const
   RowMatrix<Scalar> xq(static_cast<Eigen::Index>(output_positions.size()), model.d_model);
   for (std::size_t r = 0; r < output_positions.size(); ++r)
     xq.row(static_cast<Eigen::Index>(r)) = last_layer_input.row(output_positions[r]);
-  finish_integer_rows(model, xq, stats, result.heads, output_positions, last_layer_input.rows(), result);
+  finish_integer_rows(model, xq, stats, result.heads, output_positions, last_layer_input.rows(), result, threads);
   return result;
 }
 
 template void finish_integer_rows<float>(const TypedTransformer<float>&, const RowMatrix<float>&,
                                          const std::vector<std::vector<HostLevelStats>>&,
                                          const std::vector<IntegerHeadInputs>&, std::span<const std::int64_t>,
-                                         std::int64_t, IntegerLastLayer&);
+                                         std::int64_t, IntegerLastLayer&, int);
 template void finish_integer_rows<double>(const TypedTransformer<double>&, const RowMatrix<double>&,
                                           const std::vector<std::vector<HostLevelStats>>&,
                                           const std::vector<IntegerHeadInputs>&, std::span<const std::int64_t>,
-                                          std::int64_t, IntegerLastLayer&);
+                                          std::int64_t, IntegerLastLayer&, int);
 template IntegerLastLayer integer_last_layer<float>(const TypedTransformer<float>&, const RowMatrix<float>&,
                                                     std::span<const std::int64_t>, int);
 template IntegerLastLayer integer_last_layer<double>(const TypedTransformer<double>&, const RowMatrix<double>&,

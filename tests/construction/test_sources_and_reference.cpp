@@ -98,3 +98,27 @@ TEST_CASE("lemma bound: the sharper union bound, capped at 1") {
   CHECK(lemma_bound(2, 3, 3) == 0.0);                             // one start position: no pair
   CHECK(lemma_bound(2, 2, 100) == 1.0);
 }
+
+TEST_CASE("reference: the packed and the hashed n-gram index agree, repeats and separators included") {
+  for (auto [D, n] : {std::pair{2, 1}, {2, 5}, {3, 4}, {4, 12}, {26, 3}}) {
+    const Vocabulary v{D};
+    REQUIRE(ngrams_pack(D, n));
+    for (SourceKind kind : {SourceKind::uniform, SourceKind::planted}) {
+      const auto source = kind == SourceKind::uniform ? uniform_source(D, 300, 5, 17) : planted_source(D, n, 300, 5, 17);
+      for (std::int64_t i = 0; i < source->count(); ++i) {
+        const auto x = source->string(i);
+        const auto seq = teacher_forced_sequence(v, x);
+        const auto outs = copy_output_positions(300);
+        const auto packed = reference_predictions(v, n, seq, outs, NgramIndex::packed);
+        const auto hashed = reference_predictions(v, n, seq, outs, NgramIndex::hashed);
+        for (std::size_t k = 0; k < outs.size(); ++k) {
+          CHECK(packed[k].matches == hashed[k].matches);
+          CHECK(packed[k].match_position == hashed[k].match_position);
+          CHECK(packed[k].token == hashed[k].token);
+        }
+        CHECK(has_repeated_ngram(x, n, NgramIndex::packed) == has_repeated_ngram(x, n, NgramIndex::hashed));
+      }
+    }
+  }
+  CHECK(!ngrams_pack(65536, 5));  // 5 x 16 bits: only the hashed index
+}

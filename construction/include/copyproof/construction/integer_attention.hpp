@@ -76,7 +76,7 @@ template <class Scalar>
 void finish_integer_rows(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& output_inputs,
                          const std::vector<std::vector<HostLevelStats>>& stats_per_head,
                          const std::vector<IntegerHeadInputs>& heads, std::span<const std::int64_t> output_positions,
-                         std::int64_t keys, IntegerLastLayer& result);
+                         std::int64_t keys, IntegerLastLayer& result, int threads);
 
 template <class Scalar>
 IntegerLastLayer integer_last_layer(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& last_layer_input,
