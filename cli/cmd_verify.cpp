@@ -10,7 +10,9 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "construction_options.hpp"
+#include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/verifier.hpp"
+#include "copyproof/gpu/gpu_backend.hpp"
 #include "symbols.hpp"
 #include "verify_report.hpp"
 
@@ -25,11 +27,33 @@ struct VerifyOptions {
   cx::VerifyConfig config;
   std::string source = "uniform";
   std::string precision = "fp32";
+  std::string device = "cpu";
   std::int64_t seed = 1;
+  CLI::Option* precision_option = nullptr;
   bool json = false;
   CLI::Option* length = nullptr;
   CLI::Option* samples = nullptr;
 };
+
+// --device gpu: a usable GPU, a model the kernels support, and room on the device.
+void check_gpu(const VerifyOptions& o, cx::VerifyConfig& c) {
+  if (const std::string reason = gpu::unavailable_reason(); !reason.empty()) throw UsageError("--device gpu: " + reason);
+  if (o.precision_option->count() > 0 && o.precision != "int8")
+    throw UsageError("--precision: with --device gpu layer 1 runs in fp32 and layer 2 in exact int8; use int8 or omit it");
+  c.precision = cx::Precision::int8;
+  const cx::CopyTransformer ct = cx::build_copy_transformer(c.alphabet, c.ngram, c.length);
+  try {
+    gpu::check_supported(ct);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--device gpu: ") + e.what());
+  }
+  const std::uint64_t need = gpu::device_memory_needed(ct, 2 * c.length + 2, c.length + 1);
+  const std::uint64_t free_bytes = gpu::device_memory_free();
+  if (need > free_bytes)
+    throw UsageError("--length: the GPU forward at L = " + std::to_string(c.length) + " needs " +
+                     format_bytes(static_cast<double>(need)) + " of device memory, " +
+                     format_bytes(static_cast<double>(free_bytes)) + " free");
+}
 
 cx::VerifyConfig validated_config(VerifyOptions& o) {
   cx::VerifyConfig c = o.config;
@@ -64,6 +88,7 @@ cx::VerifyConfig validated_config(VerifyOptions& o) {
       break;
   }
   require_memory(cx::verify_memory_bytes(c), "--length", "verify at L = " + std::to_string(c.length));
+  if (o.device == "gpu") check_gpu(o, c);
   return c;
 }
 
@@ -76,7 +101,9 @@ int run_verify(VerifyOptions& o) {
     std::fprintf(stderr, "\rverify: %lld/%lld strings", static_cast<long long>(done), static_cast<long long>(total));
     if (done == total) std::fprintf(stderr, "\n");
   };
-  const cx::VerifyReport report = cx::verify(config, progress);
+  cx::BackendFactory backend;
+  if (o.device == "gpu") backend = [](const cx::CopyTransformer& ct) { return gpu::make_gpu_backend(ct); };
+  const cx::VerifyReport report = cx::verify(config, progress, backend);
   if (o.json)
     print_json(verify_report_json(report));
   else
@@ -102,7 +129,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"uniform", "debruijn", "planted", "exhaustive"}));
   add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(),
                      "Seed of the string source (default 1)");
-  cmd->add_option("--precision", o->precision,
+  cmd->add_option("--device", o->device, "cpu | gpu (default cpu; gpu needs an NVIDIA Hopper GPU)")
+      ->check(CLI::IsMember({"cpu", "gpu"}));
+  o->precision_option = cmd->add_option("--precision", o->precision,
                   "fp32 | fp64: the float forward; int8: float32 layer 1, exact integer layer 2 (default fp32)")
       ->check(CLI::IsMember({"fp32", "fp64", "int8"}));
   add_integer_option(*cmd, "--threads", o->config.threads, 1, 1024, "Worker threads (default: all cores)");

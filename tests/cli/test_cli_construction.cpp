@@ -93,3 +93,17 @@ TEST_CASE("copy: a string with a repeated n-gram can fail, and says why") {
   CHECK(run.out.find("NOT copied") != std::string::npos);
   CHECK(run.out.find("repeated n-gram") != std::string::npos);
 }
+
+TEST_CASE("--device gpu: one line and exit 2 without a usable GPU; the same JSON keys with one") {
+  const auto run = run_cli("verify -D 2 -n 4 -L 30 --samples 3 --device gpu --json");
+  if (run.exit_code == 2) {
+    CHECK(run.err_lines() == 1);
+    CHECK(run.err.find("--device gpu") != std::string::npos);
+  } else {
+    REQUIRE(run.exit_code == 0);
+    const auto j = nlohmann::json::parse(run.out);
+    CHECK(j["backend"] == "gpu-int8");
+    CHECK(j["certified"] == true);
+  }
+  check_usage_error("verify -D 2 -n 4 -L 30 --device tpu", "--device", "tpu");
+}

@@ -1,0 +1,34 @@
+#pragma once
+// The copy transformer on an NVIDIA GPU (Hopper, sm_90): the same weights and forward as
+// the CPU path, layer 1 in float32 and layer 2 with exact integer scores on int8 tensor
+// cores, softmax by levels (docs/gpu.md). It plugs into the verifier as a
+// CopyForwardBackend, so `copyproof verify --device gpu` reports the same JSON.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "copyproof/construction/copy_forward.hpp"
+
+namespace copyproof::gpu {
+
+// Empty when a CUDA device can run the kernels; otherwise one line saying why not
+// (built without CUDA, no device, wrong architecture).
+std::string unavailable_reason();
+
+// Device memory the GPU forward holds at its peak for `positions` tokens and `outputs`
+// predictions, and the device memory free now (0 without a usable GPU).
+std::uint64_t device_memory_needed(const construction::CopyTransformer& model, std::int64_t positions,
+                                   std::int64_t outputs);
+std::uint64_t device_memory_free();
+
+// Throws std::invalid_argument when the model is outside what the kernels support:
+// non-last layers must be banded (<= 64 keys, d_v <= 32); last-layer heads need an integer
+// promise, no position slope, d_k <= 128 and d_v <= 8 (the copy transformer: n b + 1 <= 128
+// and D <= 255).
+void check_supported(const construction::CopyTransformer& model);
+
+// Also throws std::runtime_error on CUDA errors and without a usable GPU.
+std::unique_ptr<construction::CopyForwardBackend> make_gpu_backend(const construction::CopyTransformer& model);
+
+}  // namespace copyproof::gpu

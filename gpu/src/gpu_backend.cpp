@@ -1,0 +1,340 @@
+// Host side of the GPU path: uploads the weights once, runs layer 1 and the rounding of
+// layer 2's inputs on the device, layer 2 by levels on int8 tensor cores, then finishes the
+// rows with the same host code as the CPU's int8 path (construction/integer_attention).
+
+#include "copyproof/gpu/gpu_backend.hpp"
+
+#include <cuda_runtime.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "copyproof/construction/forward.hpp"
+#include "copyproof/construction/integer_attention.hpp"
+#include "copyproof/construction/layer1_reference.hpp"
+#include "cuda_check.hpp"
+#include "kernels.cuh"
+
+namespace copyproof::gpu {
+
+namespace cx = copyproof::construction;
+
+std::string unavailable_reason() {
+  int devices = 0;
+  const cudaError_t status = cudaGetDeviceCount(&devices);
+  if (status == cudaErrorNoDevice || status == cudaErrorInsufficientDriver)
+    return std::string("no usable GPU: no NVIDIA GPU or driver on this machine (") + cudaGetErrorString(status) + ")";
+  if (status != cudaSuccess) return std::string("no usable GPU: ") + cudaGetErrorString(status);
+  if (devices == 0) return "no usable GPU: no CUDA device found";
+  cudaDeviceProp prop{};
+  if (cudaGetDeviceProperties(&prop, 0) != cudaSuccess) return "no usable GPU: cannot read device 0's properties";
+  if (prop.major < 9)
+    return "no usable GPU: " + std::string(prop.name) + " has compute capability " + std::to_string(prop.major) + "." +
+           std::to_string(prop.minor) + "; the kernels are built for 9.0 (Hopper)";
+  return {};
+}
+
+std::uint64_t device_memory_free() {
+  std::size_t free_bytes = 0, total = 0;
+  if (cudaMemGetInfo(&free_bytes, &total) != cudaSuccess) return 0;
+  return free_bytes;
+}
+
+std::uint64_t device_memory_needed(const cx::CopyTransformer& model, std::int64_t positions, std::int64_t outputs) {
+  const double d = model.model.d_model();
+  double projection = 0, stride = 0, value = 0;
+  for (std::size_t layer = 0; layer + 1 < model.model.layers.size(); ++layer) {
+    double width = 0;
+    for (const auto& h : model.model.layers[layer].heads) width += 2.0 * h.query.rows() + h.value.rows();
+    projection = std::max(projection, width);
+  }
+  for (const auto& h : model.model.layers.back().heads) {
+    stride = std::max(stride, std::ceil(h.key.rows() / 32.0) * 32);
+    value = std::max(value, static_cast<double>(h.value.rows()));
+  }
+  const double p = static_cast<double>(positions), o = static_cast<double>(outputs) + 256;
+  // Two float streams and one layer's projections; int8 keys, values, queries; level stats,
+  // positions, probes and scores per output.
+  const double bytes = 4 * p * (2 * d + projection) + p * (stride + value) + o * stride +
+                       o * (4 * (1 + 4 + 4 * value) + 8 + 8 + 4) + 4 * p;
+  return static_cast<std::uint64_t>(bytes * 1.05) + (64u << 20);
+}
+
+namespace {
+constexpr int kTensorCoreK = 32;
+int padded_key_width(int key_width) { return (key_width + kTensorCoreK - 1) / kTensorCoreK * kTensorCoreK; }
+}  // namespace
+
+void check_supported(const cx::CopyTransformer& model) {
+  const auto& layers = model.model.layers;
+  for (std::size_t layer = 0; layer + 1 < layers.size(); ++layer)
+    for (const auto& h : layers[layer].heads) {
+      if (!h.window.bounded() || h.window.hi - h.window.lo + 1 > cx::kBandedWindowLimit)
+        throw std::invalid_argument("layers before the last must have windows of at most 64 keys");
+      if (h.value.rows() > kMaxBandedValueWidth) throw std::invalid_argument("banded value width over 32");
+    }
+  for (const auto& h : layers.back().heads) {
+    if (!(h.integer_score_unit > 0)) throw std::invalid_argument("the last layer's heads need an integer promise");
+    if (h.position_slope != 0) throw std::invalid_argument("the last layer's heads cannot have a position slope");
+    if (padded_key_width(static_cast<int>(h.key.rows())) > 128 || h.value.rows() > 8)
+      throw std::invalid_argument("layer 2 needs d_k <= 128 and d_v <= 8 (n b + 1 <= 128 and D <= 255); d_k = " +
+                                  std::to_string(h.key.rows()) + ", d_v = " + std::to_string(h.value.rows()));
+  }
+}
+
+namespace {
+
+std::vector<float> row_major(const cx::RowMatrix<float>& m) { return {m.data(), m.data() + m.size()}; }
+
+// A non-last layer's heads, packed for the banded kernel.
+struct DeviceBandedLayer {
+  int projection_width = 0;
+  DeviceBuffer<float> projection_weights;  // (projection_width, d_model)
+  DeviceBuffer<BandedHead> heads;
+  DeviceBuffer<float> outputs;             // every head's W_o, (d_model, d_v) each
+  int head_count = 0;
+};
+
+struct DeviceIntegerHead {
+  int key_width = 0, value_width = 0, stride = 0;
+  double unit = 0;
+  DeviceBuffer<float> query, key, value;  // (d_k | d_k | d_v, d_model)
+  cx::RelativeWindow window;
+};
+
+class GpuBackend final : public cx::CopyForwardBackend {
+ public:
+  explicit GpuBackend(const cx::CopyTransformer& ct) : ct_(ct), typed_(ct.model) {
+    if (const std::string reason = unavailable_reason(); !reason.empty()) throw std::runtime_error(reason);
+    check_supported(ct);
+    d_ = typed_.d_model;
+    embedding_ = to_device(row_major(typed_.embedding_rows));
+    for (std::size_t layer = 0; layer + 1 < typed_.layers.size(); ++layer) banded_.push_back(pack_banded(typed_.layers[layer]));
+    for (const auto& h : typed_.layers.back()) integer_heads_.push_back(pack_integer(h));
+  }
+
+  std::string name() const override { return "gpu-int8"; }
+  bool concurrent() const override { return false; }
+
+  cx::CopyForwardResult run(const cx::CopyForwardRequest& request) const override;
+
+ private:
+  DeviceBandedLayer pack_banded(const std::vector<cx::TypedHead<float>>& heads) const {
+    DeviceBandedLayer layer;
+    std::vector<float> weights, outputs;
+    std::vector<BandedHead> descs;
+    auto append_rows = [&](const cx::RowMatrix<float>& transposed) {  // (d_model, width) -> width rows of d_model
+      for (Eigen::Index c = 0; c < transposed.cols(); ++c)
+        for (Eigen::Index r = 0; r < transposed.rows(); ++r) weights.push_back(transposed(r, c));
+    };
+    int column = 0;
+    for (const auto& h : heads) {
+      BandedHead d{};
+      d.key_width = static_cast<int>(h.key_t.cols());
+      d.value_width = static_cast<int>(h.value_t.cols());
+      d.query_column = column;
+      append_rows(h.query_t);
+      column += d.key_width;
+      d.key_column = column;
+      append_rows(h.key_t);
+      column += d.key_width;
+      d.value_column = column;
+      append_rows(h.value_t);
+      column += d.value_width;
+      d.slope = static_cast<float>(h.position_slope);
+      d.window_lo = h.window.lo;
+      d.window_hi = h.window.hi;
+      d.output_offset = static_cast<int>(outputs.size());
+      // W_o as (d_model, d_v) row-major: output_t is (d_v, d_model).
+      for (Eigen::Index c = 0; c < h.output_t.cols(); ++c)
+        for (Eigen::Index r = 0; r < h.output_t.rows(); ++r) outputs.push_back(h.output_t(r, c));
+      descs.push_back(d);
+    }
+    layer.projection_width = column;
+    layer.head_count = static_cast<int>(descs.size());
+    layer.projection_weights = to_device(weights);
+    layer.heads = to_device(descs);
+    layer.outputs = to_device(outputs);
+    return layer;
+  }
+
+  DeviceIntegerHead pack_integer(const cx::TypedHead<float>& h) const {
+    DeviceIntegerHead d;
+    d.key_width = static_cast<int>(h.key_t.cols());
+    d.value_width = static_cast<int>(h.value_t.cols());
+    d.stride = padded_key_width(d.key_width);
+    d.unit = h.integer_score_unit;
+    auto rows_of = [](const cx::RowMatrix<float>& transposed) {
+      const cx::RowMatrix<float> m = transposed.transpose();
+      return to_device(row_major(m));
+    };
+    d.query = rows_of(h.query_t);
+    d.key = rows_of(h.key_t);
+    d.value = rows_of(h.value_t);
+    d.window = h.window;
+    return d;
+  }
+
+  const cx::CopyTransformer& ct_;
+  cx::TypedTransformer<float> typed_;
+  int d_ = 0;
+  DeviceBuffer<float> embedding_;
+  std::vector<DeviceBandedLayer> banded_;
+  std::vector<DeviceIntegerHead> integer_heads_;
+};
+
+// Device stats in the layout LevelStats<DV> -> the host's LevelStats<17>.
+template <int DV>
+void widen(const void* device_layout, std::size_t count, std::vector<cx::HostLevelStats>& out) {
+  static_assert(sizeof(cx::LevelStats<DV>) == sizeof(std::int32_t) * (1 + cx::kLevels + cx::kLevels * DV),
+                "LevelStats must be plain int32 fields, as the kernel writes them");
+  const auto* s = static_cast<const cx::LevelStats<DV>*>(device_layout);
+  out.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    out[i].max_score = s[i].max_score;
+    for (int t = 0; t < cx::kLevels; ++t) {
+      out[i].count[t] = s[i].count[t];
+      for (int c = 0; c < DV; ++c) out[i].value_sum[t][c] = s[i].value_sum[t][c];
+    }
+  }
+}
+
+void widen_stats(int value_width, const std::vector<unsigned char>& bytes, std::size_t count,
+                 std::vector<cx::HostLevelStats>& out) {
+  switch (value_width) {
+    case 1: return widen<1>(bytes.data(), count, out);
+    case 2: return widen<2>(bytes.data(), count, out);
+    case 3: return widen<3>(bytes.data(), count, out);
+    case 4: return widen<4>(bytes.data(), count, out);
+    case 5: return widen<5>(bytes.data(), count, out);
+    case 6: return widen<6>(bytes.data(), count, out);
+    case 7: return widen<7>(bytes.data(), count, out);
+    case 8: return widen<8>(bytes.data(), count, out);
+    default: throw std::invalid_argument("GPU path: value width over 8");
+  }
+}
+
+std::size_t stats_bytes(int value_width) { return sizeof(std::int32_t) * (1 + cx::kLevels + cx::kLevels * value_width); }
+
+double residual_of(const RoundingStats& s) {
+  float f = 0;
+  std::memcpy(&f, &s.residual_bits, sizeof f);
+  return f;
+}
+
+cx::CopyForwardResult GpuBackend::run(const cx::CopyForwardRequest& request) const {
+  const auto n = static_cast<long long>(request.sequence.size());
+  const auto outputs = static_cast<long long>(request.outputs.size());
+  DeviceBuffer<std::int32_t> tokens(static_cast<std::size_t>(n));
+  tokens.upload(request.sequence.data(), request.sequence.size());
+
+  // Layers before the last: embedding, then banded heads, float32.
+  DeviceBuffer<float> x(static_cast<std::size_t>(n) * d_), x_next(static_cast<std::size_t>(n) * d_);
+  launch_embed(tokens.data(), n, embedding_.data(), d_, x.data());
+  for (const auto& layer : banded_) {
+    DeviceBuffer<float> projection(static_cast<std::size_t>(n) * layer.projection_width);
+    launch_project(x.data(), n, d_, layer.projection_weights.data(), layer.projection_width, projection.data());
+    launch_banded_layer(x.data(), n, d_, projection.data(), layer.projection_width, layer.heads.data(),
+                        layer.head_count, layer.outputs.data(), x_next.data());
+    std::swap(x, x_next);
+  }
+  x_next = DeviceBuffer<float>();
+  cx::RowMatrix<float> stream(n, d_);
+  x.download(stream.data(), static_cast<std::size_t>(stream.size()));
+
+  // Last layer: round queries / unit, keys and values to int8, then levels on tensor cores.
+  const long long per_block = level_attention_rows_per_block();
+  const long long padded_rows = (outputs + per_block - 1) / per_block * per_block;
+  std::vector<long long> positions(request.outputs.begin(), request.outputs.end());
+  std::vector<long long> probes(request.probe_keys.begin(), request.probe_keys.end());
+  const DeviceBuffer<long long> device_positions = to_device(positions), device_probes = to_device(probes);
+
+  std::vector<std::vector<cx::HostLevelStats>> stats(integer_heads_.size());
+  std::vector<cx::IntegerHeadInputs> rounded(integer_heads_.size());
+  std::vector<std::int32_t> probe_scores(static_cast<std::size_t>(outputs));
+  double layer2_seconds = 0;
+  for (std::size_t h = 0; h < integer_heads_.size(); ++h) {
+    const DeviceIntegerHead& head = integer_heads_[h];
+    DeviceBuffer<std::int8_t> q(static_cast<std::size_t>(padded_rows) * head.stride);
+    DeviceBuffer<std::int8_t> k(static_cast<std::size_t>(n) * head.stride);
+    DeviceBuffer<std::int8_t> v(static_cast<std::size_t>(n) * head.value_width);
+    DeviceBuffer<RoundingStats> rounding(3);
+    rounding.fill_zero();
+    q.fill_zero();  // rows past the last query stay 0
+    launch_round_projection(x.data(), device_positions.data(), outputs, d_, head.query.data(), head.key_width, head.unit,
+                            head.stride, q.data(), rounding.data() + 0);
+    launch_round_projection(x.data(), nullptr, n, d_, head.key.data(), head.key_width, 1.0, head.stride, k.data(),
+                            rounding.data() + 1);
+    launch_round_projection(x.data(), nullptr, n, d_, head.value.data(), head.value_width, 1.0, head.value_width,
+                            v.data(), rounding.data() + 2);
+    RoundingStats r[3];
+    rounding.download(r, 3);
+    for (const auto& one : r)
+      if (one.overflow) throw std::runtime_error("GPU path: a rounded layer-2 entry leaves int8");
+    cx::IntegerHeadInputs& in = rounded[h];
+    in.key_width = head.key_width;
+    in.padded_key_width = head.stride;
+    in.value_width = head.value_width;
+    in.unit = head.unit;
+    in.query_residual = residual_of(r[0]);
+    in.key_residual = residual_of(r[1]);
+    in.value_residual = residual_of(r[2]);
+    in.query_bound = r[0].bound;
+    in.key_bound = r[1].bound;
+    in.value_bound = r[2].bound;
+
+    DeviceBuffer<unsigned char> device_stats(static_cast<std::size_t>(outputs) * stats_bytes(head.value_width));
+    cudaEvent_t start, stop;
+    COPYPROOF_CUDA(cudaEventCreate(&start));
+    COPYPROOF_CUDA(cudaEventCreate(&stop));
+    COPYPROOF_CUDA(cudaEventRecord(start));
+    if (!launch_level_attention(q.data(), device_positions.data(), outputs, k.data(), v.data(), n, head.stride,
+                                head.value_width, head.window.lo, head.window.hi, device_stats.data()))
+      throw std::invalid_argument("GPU path: unsupported layer-2 shape");
+    COPYPROOF_CUDA(cudaEventRecord(stop));
+    COPYPROOF_CUDA(cudaEventSynchronize(stop));
+    float ms = 0;
+    COPYPROOF_CUDA(cudaEventElapsedTime(&ms, start, stop));
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    layer2_seconds += ms / 1000.0;
+
+    std::vector<unsigned char> host_stats(device_stats.size());
+    device_stats.download(host_stats.data(), host_stats.size());
+    widen_stats(head.value_width, host_stats, static_cast<std::size_t>(outputs), stats[h]);
+    if (h == 0) {
+      DeviceBuffer<std::int32_t> scores(static_cast<std::size_t>(outputs));
+      launch_probe_scores(q.data(), device_probes.data(), outputs, k.data(), head.stride, scores.data());
+      scores.download(probe_scores.data(), probe_scores.size());
+    }
+  }
+
+  // Finish on the host with the CPU int8 path's own code.
+  cx::RowMatrix<float> xq(outputs, d_);
+  for (long long r = 0; r < outputs; ++r) xq.row(r) = stream.row(positions[static_cast<std::size_t>(r)]);
+  cx::IntegerLastLayer integer;
+  cx::finish_integer_rows(typed_, xq, stats, rounded, request.outputs, n, integer, request.threads);
+
+  cx::CopyForwardResult result;
+  result.predictions = integer.predictions;
+  cx::certify(integer, result);
+  result.layer2_seconds = layer2_seconds;
+  result.max_layer1_error = cx::ExactLayer1(ct_.vocab, ct_.layout, request.sequence).max_deviation(stream.data(), request.threads);
+  result.probe_mass.assign(static_cast<std::size_t>(outputs), std::numeric_limits<double>::quiet_NaN());
+  for (long long r = 0; r < outputs; ++r)
+    if (probes[static_cast<std::size_t>(r)] >= 0)
+      result.probe_mass[static_cast<std::size_t>(r)] =
+          std::exp(rounded[0].unit * probe_scores[static_cast<std::size_t>(r)] - integer.log_normalizer(r, 0));
+  return result;
+}
+
+}  // namespace
+
+std::unique_ptr<cx::CopyForwardBackend> make_gpu_backend(const cx::CopyTransformer& model) {
+  return std::make_unique<GpuBackend>(model);
+}
+
+}  // namespace copyproof::gpu
