@@ -2,6 +2,7 @@
 // cross-checks each prediction with the reference hash-copy algorithm, and reports.
 // Exit 0 iff no violation, no disagreement and string error <= repeat fraction.
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <limits>
@@ -92,8 +93,20 @@ cx::VerifyConfig validated_config(VerifyOptions& o) {
   return c;
 }
 
+// Layer-2 query-key pairs the run evaluates: query i of a string of length L sees L + 2 + i keys.
+double layer2_pairs(const cx::VerifyConfig& c) {
+  const double L = static_cast<double>(c.length);
+  return static_cast<double>(cx::source_count(c)) * (L + 1) * (3 * L + 4) / 2;
+}
+
 int run_verify(VerifyOptions& o) {
   const cx::VerifyConfig config = validated_config(o);
+  // A long CPU run says so up front (~1e9 pairs/s on 2 cores: docs/performance.md).
+  constexpr double kCpuPairsPerSecond = 1e9;
+  const double minutes = layer2_pairs(config) / (kCpuPairsPerSecond * std::max(config.threads, 1) / 2) / 60;
+  if (o.device == "cpu" && minutes > 2)
+    std::fprintf(stderr, "verify: %.3g layer-2 pairs, roughly %.0f minutes on %d CPU threads%s\n", layer2_pairs(config),
+                 minutes, config.threads, gpu::unavailable_reason().empty() ? " (--device gpu is available)" : "");
   const bool show_progress = progress_enabled() && !o.json;
   auto progress = [show_progress, last = std::int64_t{0}](std::int64_t done, std::int64_t total) mutable {
     if (!show_progress || (done - last < total / 100 && done != total)) return;
