@@ -7,28 +7,65 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "construction_options.hpp"
+#include "copyproof/common/safetensors.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
+#include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
 #include "copyproof/construction/residual_layout.hpp"
+#include "copyproof/construction/transformer_file.hpp"
+#include "symbols.hpp"
 
 namespace copyproof::cli {
 namespace {
+
+namespace cx = copyproof::construction;
 
 struct ConstructOptions {
   int alphabet = 2;
   int ngram = 1;
   std::int64_t max_length = 0;
+  std::string weights;
   bool json = false;
 };
 
+// Builds the model and writes every weight to `path` (safetensors, float64), with what a
+// reader needs to use it in the metadata: the sizes, the theory's numbers, the slices and
+// the vocabulary.
+void write_weights(const ConstructOptions& o, const cx::CopyTransformerShape& shape, const nlohmann::json& slices) {
+  // The model, its safetensors copy and one row-major temporary: 3 copies of every number.
+  require_memory(static_cast<std::uint64_t>(shape.params) * 8 * 3, "--weights", "writing the weights");
+  const cx::CopyTransformer ct = cx::build_copy_transformer(o.alphabet, o.ngram, o.max_length);
+  SafetensorsFile file = cx::transformer_to_safetensors(ct.model);
+  const auto& p = ct.parameters;
+  std::string vocabulary;
+  for (cx::Token t = 0; t < ct.vocab.size(); ++t) vocabulary += (t ? " " : "") + format_symbol(t, ct.vocab);
+  file.metadata["alphabet"] = std::to_string(o.alphabet);
+  file.metadata["ngram"] = std::to_string(o.ngram);
+  file.metadata["max_length"] = std::to_string(o.max_length);
+  file.metadata["vocabulary"] = vocabulary;
+  file.metadata["slices"] = slices.dump();
+  file.metadata["parameters"] = nlohmann::json{{"lambda", p.lambda},
+                                               {"alpha", p.alpha},
+                                               {"beta", p.beta},
+                                               {"bos_penalty", p.bos_penalty},
+                                               {"layer1_error_bound", p.layer1_error_bound},
+                                               {"code_bits", p.code_bits}}
+                                    .dump();
+  try {
+    write_safetensors(o.weights, file);
+  } catch (const SafetensorsError& e) {
+    throw UsageError(std::string("--weights: ") + e.what());
+  }
+}
+
 int run_construct(const ConstructOptions& o) {
-  namespace cx = copyproof::construction;
   const cx::CopyTransformerShape shape = checked_shape(o.alphabet, o.ngram);
   const cx::CopyParameters p = cx::copy_parameters(o.alphabet, o.ngram, o.max_length);
   const cx::ResidualLayout layout(shape.code_bits, o.ngram);
 
   nlohmann::json slices = nlohmann::json::array();
   for (const auto& s : layout.slices()) slices.push_back({{"name", s.name}, {"offset", s.offset}, {"width", s.width}});
+  if (!o.weights.empty()) write_weights(o, shape, slices);
   if (o.json) {
     print_json({{"alphabet", o.alphabet},
                 {"ngram", o.ngram},
@@ -46,7 +83,8 @@ int run_construct(const ConstructOptions& o) {
                 {"layer1_error_bound", p.layer1_error_bound},
                 {"match_mass_floor", p.match_mass_floor},
                 {"required_match_mass", p.required_match_mass},
-                {"slices", slices}});
+                {"slices", slices},
+                {"weights", o.weights.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.weights)}});
     return kExitPass;
   }
   std::printf("copy transformer for D=%d, n=%d, L_max=%lld\n", o.alphabet, o.ngram, static_cast<long long>(o.max_length));
@@ -59,6 +97,7 @@ int run_construct(const ConstructOptions& o) {
   std::printf("  slices:");
   for (const auto& s : layout.slices()) std::printf(" %s[%d:%d]", s.name.c_str(), s.offset, s.end());
   std::printf("\n");
+  if (!o.weights.empty()) std::printf("  weights written to %s (safetensors, float64)\n", o.weights.c_str());
   return kExitPass;
 }
 
@@ -70,8 +109,9 @@ void add_construct_command(CLI::App& app, int& exit_code) {
   add_alphabet_option(*cmd, o->alphabet)->required();
   add_ngram_option(*cmd, o->ngram)->required();
   add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, kMaxLengthFlag, "Longest string L_max")->required();
+  cmd->add_option("--weights", o->weights, "Write every weight matrix to this file (safetensors, float64)");
   cmd->add_flag("--json", o->json, "Print one JSON object");
-  cmd->footer(example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543"));
+  cmd->footer(example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543 --weights copy.safetensors"));
   cmd->callback([o, &exit_code] { exit_code = run_construct(*o); });
 }
 

@@ -107,3 +107,13 @@ TEST_CASE("--device gpu: one line and exit 2 without a usable GPU; the same JSON
   }
   check_usage_error("verify -D 2 -n 4 -L 30 --device tpu", "--device", "tpu");
 }
+
+TEST_CASE("construct --weights writes a safetensors file, and says where") {
+  const std::string path = "/tmp/copyproof_cli_weights_" + std::to_string(::getpid()) + ".safetensors";
+  const auto run = run_cli("construct -D 4 -n 3 -L 50 --json --weights " + path);
+  REQUIRE(run.exit_code == 0);
+  CHECK(nlohmann::json::parse(run.out)["weights"] == path);
+  CHECK(std::ifstream(path).good());
+  std::remove(path.c_str());
+  check_usage_error("construct -D 4 -n 3 -L 50 --weights /nonexistent_dir/w.safetensors", "--weights", "cannot write");
+}

@@ -11,6 +11,7 @@
 #include "copyproof/construction/hash_copy.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
 #include "copyproof/construction/string_sources.hpp"
+#include "copyproof/construction/transformer_file.hpp"
 #include "copyproof/construction/verifier.hpp"
 
 using namespace copyproof::construction;
@@ -209,4 +210,23 @@ TEST_CASE("teacher-forced predictions = greedy autoregressive output up to the f
     miscopied += tf_copied ? 0 : 1;
   }
   CHECK(miscopied > 0);  // L = 40 >> 2^4: many strings repeat a 4-gram; the comparison saw both cases
+}
+
+TEST_CASE("weights file: the copy transformer read back from safetensors predicts the same") {
+  const CopyTransformer ct = build_copy_transformer(3, 4, 60);
+  const copyproof::SafetensorsFile file = transformer_to_safetensors(ct.model);
+  const Transformer back = transformer_from_safetensors(file);
+  CHECK(back.parameter_count() == ct.model.parameter_count());
+  CHECK((back.embedding - ct.model.embedding).isZero(0));
+  CHECK(back.layers[1].heads[0].integer_score_unit == ct.parameters.lambda);
+  CHECK(back.layers[0].heads[2].window.hi == ct.model.layers[0].heads[2].window.hi);
+  CHECK(!back.layers[1].heads[0].window.bounded());
+  const auto x = uniform_source(3, 60, 1, 4)->string(0);
+  const auto seq = teacher_forced_sequence(ct.vocab, x);
+  const auto outs = copy_output_positions(60);
+  CHECK(forward(TypedTransformer<double>(back), seq, outs, ForwardOptions{1}).predictions ==
+        forward(TypedTransformer<double>(ct.model), seq, outs, ForwardOptions{1}).predictions);
+  copyproof::SafetensorsFile broken = file;
+  broken.tensors.erase("layers.1.heads.0.key");
+  CHECK_THROWS_AS(transformer_from_safetensors(broken), copyproof::SafetensorsError);
 }

@@ -1,0 +1,165 @@
+#include "copyproof/common/safetensors.hpp"
+
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace copyproof {
+
+static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
+
+namespace {
+
+constexpr std::uint64_t kMaxHeader = 100'000'000;  // the format's reference reader refuses larger headers too
+
+template <class T>
+constexpr const char* dtype_of() {
+  if constexpr (std::is_same_v<T, float>) return "F32";
+  else if constexpr (std::is_same_v<T, double>) return "F64";
+  else if constexpr (std::is_same_v<T, std::int32_t>) return "I32";
+  else return "I64";
+}
+
+std::uint64_t element_count(const std::vector<std::int64_t>& shape) {
+  std::uint64_t n = 1;
+  for (auto s : shape) n *= static_cast<std::uint64_t>(s);
+  return n;
+}
+
+// Streams `write(out)` into a temporary file and renames it over `path`.
+template <class Write>
+void write_atomically(const std::string& path, Write write) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (out) write(out);
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw SafetensorsError("cannot write '" + tmp + "'");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw SafetensorsError("cannot rename '" + tmp + "' to '" + path + "': " + why);
+  }
+}
+
+}  // namespace
+
+std::size_t dtype_size(const std::string& dtype) {
+  if (dtype == "F32" || dtype == "I32") return 4;
+  if (dtype == "F64" || dtype == "I64") return 8;
+  throw SafetensorsError("unsupported dtype '" + dtype + "'");
+}
+
+template <class T>
+Tensor Tensor::of(const std::vector<std::int64_t>& shape, const T* data) {
+  Tensor t;
+  t.dtype = dtype_of<T>();
+  t.shape = shape;
+  const auto* p = reinterpret_cast<const unsigned char*>(data);
+  t.bytes.assign(p, p + element_count(shape) * sizeof(T));
+  return t;
+}
+
+template <class T>
+std::vector<T> Tensor::values() const {
+  if (dtype != dtype_of<T>()) throw SafetensorsError("tensor is " + dtype + ", not " + dtype_of<T>());
+  std::vector<T> v(bytes.size() / sizeof(T));
+  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(T));
+  return v;
+}
+
+template Tensor Tensor::of<float>(const std::vector<std::int64_t>&, const float*);
+template Tensor Tensor::of<double>(const std::vector<std::int64_t>&, const double*);
+template Tensor Tensor::of<std::int32_t>(const std::vector<std::int64_t>&, const std::int32_t*);
+template Tensor Tensor::of<std::int64_t>(const std::vector<std::int64_t>&, const std::int64_t*);
+template std::vector<float> Tensor::values<float>() const;
+template std::vector<double> Tensor::values<double>() const;
+template std::vector<std::int32_t> Tensor::values<std::int32_t>() const;
+template std::vector<std::int64_t> Tensor::values<std::int64_t>() const;
+
+void write_safetensors(const std::string& path, const SafetensorsFile& file) {
+  nlohmann::json header;
+  header["__metadata__"] = file.metadata;
+  std::uint64_t offset = 0;
+  for (const auto& [name, t] : file.tensors) {
+    if (t.bytes.size() != element_count(t.shape) * dtype_size(t.dtype))
+      throw SafetensorsError("tensor '" + name + "': " + std::to_string(t.bytes.size()) + " bytes do not fit its shape");
+    header[name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
+    offset += t.bytes.size();
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // the format pads the header with spaces to 8 bytes
+  const std::uint64_t length = text.size();
+  write_atomically(path, [&](std::ofstream& out) {
+    out.write(reinterpret_cast<const char*>(&length), sizeof length);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    for (const auto& [name, t] : file.tensors)
+      out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
+  });
+}
+
+void write_file_atomically(const std::string& path, const std::string& contents) {
+  write_atomically(path, [&](std::ofstream& out) { out.write(contents.data(), static_cast<std::streamsize>(contents.size())); });
+}
+
+SafetensorsFile read_safetensors(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw SafetensorsError("cannot open '" + path + "'");
+  const auto file_size = static_cast<std::uint64_t>(in.tellg());
+  in.seekg(0);
+  std::uint64_t header_length = 0;
+  if (file_size < 8 || !in.read(reinterpret_cast<char*>(&header_length), 8))
+    throw SafetensorsError("'" + path + "' is truncated (no header length)");
+  if (header_length > kMaxHeader || header_length > file_size - 8)
+    throw SafetensorsError("'" + path + "' is truncated or corrupt (header length " + std::to_string(header_length) +
+                           ", " + std::to_string(file_size - 8) + " bytes left)");
+  std::string text(header_length, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(header_length));
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw SafetensorsError("'" + path + "' has a corrupt header (not JSON)");
+  }
+  if (!header.is_object()) throw SafetensorsError("'" + path + "' has a corrupt header (not an object)");
+  const std::uint64_t data_size = file_size - 8 - header_length;
+  std::vector<unsigned char> data(data_size);
+  if (!in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data_size)))
+    throw SafetensorsError("'" + path + "' is truncated");
+
+  SafetensorsFile file;
+  for (const auto& [name, entry] : header.items()) {
+    const std::string where = "'" + path + "' tensor '" + name + "'";
+    try {
+      if (name == "__metadata__") {
+        for (const auto& [key, value] : entry.items()) file.metadata[key] = value.get<std::string>();
+        continue;
+      }
+      Tensor t;
+      t.dtype = entry.at("dtype").get<std::string>();
+      t.shape = entry.at("shape").get<std::vector<std::int64_t>>();
+      const auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
+      for (auto s : t.shape)
+        if (s < 0) throw SafetensorsError(where + " has a negative dimension");
+      if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size ||
+          offsets[1] - offsets[0] != element_count(t.shape) * dtype_size(t.dtype))
+        throw SafetensorsError(where + " has data_offsets that do not fit its shape or the file");
+      t.bytes.assign(data.begin() + static_cast<std::ptrdiff_t>(offsets[0]), data.begin() + static_cast<std::ptrdiff_t>(offsets[1]));
+      file.tensors.emplace(name, std::move(t));
+    } catch (const nlohmann::json::exception&) {
+      throw SafetensorsError(where + " has a corrupt entry");
+    }
+  }
+  return file;
+}
+
+}  // namespace copyproof
