@@ -11,5 +11,7 @@ void add_construct_command(CLI::App& app, int& exit_code);
 void add_copy_command(CLI::App& app, int& exit_code);
 void add_verify_command(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
+void add_train_command(CLI::App& app, int& exit_code);
+void add_eval_command(CLI::App& app, int& exit_code);
 
 }  // namespace copyproof::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   int exit_code = kExitPass;
   add_construct_command(app, exit_code);
   add_check_command(app, exit_code);
+  add_train_command(app, exit_code);
+  add_eval_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

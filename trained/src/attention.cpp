@@ -3,7 +3,6 @@
 #include <copyproof/trained/attention.hpp>
 
 #include <cmath>
-#include <limits>
 
 namespace copyproof::trained {
 
@@ -63,18 +62,15 @@ void attention_forward(MatRef<T> out, MatRef<T> probs, ConstMatRef<T> q, ConstMa
     for (Eigen::Index i = 0; i < Tq; ++i) {
       const Eigen::Index qpos = Tk - Tq + i;
       const Eigen::Index first = window > 0 ? std::max<Eigen::Index>(0, qpos - window + 1) : 0;
-      T mx = -std::numeric_limits<T>::infinity();
-      for (Eigen::Index j = first; j <= qpos; ++j) {
-        P(i, j) -= slope * T(qpos - j);
-        mx = std::max(mx, P(i, j));
-      }
-      T sum = 0;
-      for (Eigen::Index j = 0; j < Tk; ++j) {
-        const bool visible = j >= first && j <= qpos;
-        P(i, j) = visible ? std::exp(P(i, j) - mx) : T(0);
-        sum += P(i, j);
-      }
-      P.row(i) /= sum;
+      const Eigen::Index visible = qpos - first + 1;
+      auto row = P.row(i);
+      auto seg = row.segment(first, visible).array();
+      if (slope != T(0))  // distance qpos - j for j = first .. qpos
+        seg -= slope * Eigen::Array<T, 1, Eigen::Dynamic>::LinSpaced(visible, T(visible - 1), T(0));
+      seg = (seg - seg.maxCoeff()).exp();
+      seg /= seg.sum();
+      row.head(first).setZero();
+      row.tail(Tk - 1 - qpos).setZero();
     }
     out.middleCols(h * d, d).noalias() = P * v.middleCols(h * d, d);
   }

@@ -31,6 +31,7 @@ std::vector<int> greedy_answer(const Network<float>& net, const float* params, c
 
 EvalResult evaluate(const Network<float>& net, const float* params, Task task, int length, int ngram, int samples,
                     std::uint64_t seed, int threads) {
+  Eigen::setNbThreads(1);  // samples are spread over threads; see train()
   std::vector<int> string_right(static_cast<std::size_t>(samples)), tokens_right(static_cast<std::size_t>(samples)),
       tokens_total(static_cast<std::size_t>(samples));
   std::vector<long long> state_numbers(static_cast<std::size_t>(samples));

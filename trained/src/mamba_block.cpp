@@ -27,6 +27,8 @@ T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
 template <class T>
 T softplus(T x) { return x > T(20) ? x : std::log1p(std::exp(x)); }  // exp(20) is where log1p(exp) == x in float
 template <class T>
+using RowArray = Eigen::Array<T, 1, Eigen::Dynamic>;
+template <class T>
 T silu(T x) { return x * sigmoid(x); }
 template <class T>
 T silu_grad(T x) { const T s = sigmoid(x); return s * (T(1) + x * (T(1) - s)); }
@@ -90,15 +92,13 @@ void mamba_block_forward(MatRef<T> out, MambaActivations<T>& a, ConstMatRef<T> i
       T* h = a.hs.row(h0 + t + 1).data();
       const T* Bt = a.dbc.row(r).data() + R;
       const T* Ct = Bt + N;
-      for (int d = 0; d < Di; ++d) {
+      const RowArray<T> Brow = Eigen::Map<const RowArray<T>>(Bt, N), Crow = Eigen::Map<const RowArray<T>>(Ct, N);
+      for (int d = 0; d < Di; ++d) {  // one state row of N numbers: vectorized exp over n
         const T dt = a.dt(r, d), u = a.u(r, d);
-        T y = Dskip[d] * u;
-        for (int n = 0; n < N; ++n) {
-          const int i = d * N + n;
-          h[i] = std::exp(dt * A(d, n)) * hprev[i] + dt * Bt[n] * u;
-          y += h[i] * Ct[n];
-        }
-        a.y(r, d) = y;
+        Eigen::Map<RowArray<T>> hv(h + static_cast<std::ptrdiff_t>(d) * N, N);
+        hv = (dt * A.row(d).array()).exp() * Eigen::Map<const RowArray<T>>(hprev + static_cast<std::ptrdiff_t>(d) * N, N) +
+             (dt * u) * Brow;
+        a.y(r, d) = Dskip[d] * u + (hv * Crow).sum();
       }
     }
     if (state) state->h = a.hs.row(h0 + T_);
@@ -146,25 +146,26 @@ void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const Ma
       const T* Ct = Bt + N;
       T* dBt = ddbc.row(r).data() + R;
       T* dCt = dBt + N;
+      const RowArray<T> Brow = Eigen::Map<const RowArray<T>>(Bt, N), Crow = Eigen::Map<const RowArray<T>>(Ct, N);
+      Eigen::Map<RowArray<T>> dBrow(dBt, N), dCrow(dCt, N);
       for (int d = 0; d < Di; ++d) {
         const T dyv = dy(r, d), dt = a.dt(r, d), u = a.u(r, d);
+        const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(d) * N;
+        const Eigen::Map<const RowArray<T>> hv(h + off, N), hp(hprev + off, N);
+        Eigen::Map<RowArray<T>> dhv(dh.data() + off, N);
+        const auto Arow = A.row(d).array();
         du(r, d) += dyv * Dskip[d];
         dD[d] += dyv * u;
-        T ddt_acc = 0, du_acc = 0;
-        for (int n = 0; n < N; ++n) {
-          const int i = d * N + n;
-          dCt[n] += dyv * h[i];
-          const T dhi = dh[i] + dyv * Ct[n];  // y_t = sum_n h C + ...
-          const T decay = std::exp(dt * A(d, n));
-          const T ddecay = dhi * hprev[i];
-          ddt_acc += ddecay * decay * A(d, n) + dhi * Bt[n] * u;
-          dA_log(d, n) += ddecay * decay * dt * A(d, n);
-          dBt[n] += dhi * dt * u;
-          du_acc += dhi * dt * Bt[n];
-          dh[i] = dhi * decay;
-        }
-        ddt(r, d) += ddt_acc;
-        du(r, d) += du_acc;
+        dCrow += dyv * hv;
+        dhv += dyv * Crow;  // y_t = sum_n h C + ...
+        const RowArray<T> decay = (dt * Arow).exp();
+        const RowArray<T> ddecay_decay = dhv * hp * decay;
+        const T dh_dot_B = (dhv * Brow).sum();
+        ddt(r, d) += (ddecay_decay * Arow).sum() + dh_dot_B * u;
+        dA_log.row(d).array() += ddecay_decay * dt * Arow;
+        dBrow += dhv * (dt * u);
+        du(r, d) += dh_dot_B * dt;
+        dhv *= decay;
       }
     }
   }

@@ -29,6 +29,12 @@ bool parse_model_kind(const std::string& text, ModelKind& out) {
 // Parameter matching (vocab 29): transformer 2 x 49,984 + 3,840 = 103,808;
 // Mamba 3 layers of width 64 (expand 2, N = 16): 3 x 32,704 + 3,776 = 101,888;
 // LSTM 2 layers of 78: 2 x 48,984 + 4,553 = 102,521. Each within 2% of the transformer.
+std::vector<int> default_windows(int heads) {
+  std::vector<int> w;
+  for (int h = 0; h < heads / 2; ++h) w.push_back(h + 2);
+  return w;
+}
+
 ModelConfig default_config(ModelKind kind, int vocab) {
   ModelConfig c;
   c.kind = kind;
@@ -39,10 +45,10 @@ ModelConfig default_config(ModelKind kind, int vocab) {
       c.width = 64;
       c.heads = 8;
       c.pos = Position::hard_alibi;
-      // Windows 2..5 on half the heads: with a window of m a head sees the last m tokens, so
+      // Windows 2, 3, 4, 5 on half the heads: with a window of m a head sees the last m tokens, so
       // layer 1 can gather the few previous tokens (the n-gram) that layer 2's NoPE heads
       // look up; a window of 1 would see only the token itself.
-      c.windows = {2, 3, 4, 5};
+      c.windows = default_windows(c.heads);
       break;
     case ModelKind::mamba:
       c.layers = 3;

@@ -1,6 +1,8 @@
 #include <copyproof/trained/evaluate.hpp>
 #include <copyproof/trained/trainer.hpp>
 
+#include <Eigen/Core>
+#include <malloc.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -15,6 +17,14 @@ constexpr std::uint64_t kEvalSeedSalt = 0x5EEDE7A1ULL;
 
 void train(const Network<float>& net, std::vector<float>& params, const TrainConfig& c,
            const std::function<void(const TrainProgress&)>& on_step) {
+  // Threads split the batch (micro-batches); Eigen's own OpenMP GEMM threading would nest
+  // inside them and spin, so each product runs on the thread that calls it.
+  Eigen::setNbThreads(1);
+  // Each step allocates and frees the same activation buffers (hundreds of KiB each). glibc
+  // would serve them by mmap and give them back, paying page faults every step (it was ~25%
+  // of a step in perf); keep them in the heap instead.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   const std::size_t P = net.parameter_count();
   const int micro_count = (c.batch + kMicroBatch - 1) / kMicroBatch;
   std::vector<std::vector<float>> micro_grads(static_cast<std::size_t>(micro_count), std::vector<float>(P));

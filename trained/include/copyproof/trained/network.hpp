@@ -32,6 +32,8 @@ struct ModelConfig {
 // The defaults of `copyproof train`: a ~100k-parameter transformer (2 layers, width 64,
 // 4 heads, Hard-ALiBi) and a Mamba and an LSTM with about as many parameters.
 ModelConfig default_config(ModelKind kind, int vocab);
+// Hard-ALiBi windows 2, 3, ... on the first half of the heads; the other heads are NoPE.
+std::vector<int> default_windows(int heads);
 
 // Why a config cannot be built ("" when it can): width not divisible by heads, ...
 std::string config_problem(const ModelConfig& config);
