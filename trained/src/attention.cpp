@@ -1,29 +1,21 @@
 // Causal attention with NoPE / RoPE / ALiBi / Hard-ALiBi, forward next to backward.
 
+#include <copyproof/trained/enum_names.hpp>
 #include <copyproof/trained/attention.hpp>
 
 #include <cmath>
 
 namespace copyproof::trained {
 
-std::string to_string(Position p) {
-  switch (p) {
-    case Position::nope: return "nope";
-    case Position::rope: return "rope";
-    case Position::alibi: return "alibi";
-    case Position::hard_alibi: return "hard-alibi";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumNames<Position, 4> kPositionNames{{{Position::nope, "nope"},
+                                                 {Position::rope, "rope"},
+                                                 {Position::alibi, "alibi"},
+                                                 {Position::hard_alibi, "hard-alibi"}}};
+}  // namespace
 
-bool parse_position(const std::string& text, Position& out) {
-  for (Position p : {Position::nope, Position::rope, Position::alibi, Position::hard_alibi})
-    if (text == to_string(p)) {
-      out = p;
-      return true;
-    }
-  return false;
-}
+std::string to_string(Position p) { return name_of(kPositionNames, p); }
+bool parse_position(const std::string& text, Position& out) { return parse_name(kPositionNames, text, out); }
 
 double AttentionShape::alibi_slope(int h) const { return std::exp2(-8.0 * (h + 1) / heads); }
 

@@ -135,6 +135,7 @@ void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const Ma
   Matrix<T> ddt = Matrix<T>::Zero(BT, Di);
   Matrix<T> ddbc = Matrix<T>::Zero(BT, R + 2 * N);
   std::vector<T> dh(static_cast<std::size_t>(Di) * N);
+  RowArray<T> decay(N), ddecay_decay(N);  // per-(t, d) scratch, allocated once
   for (int b = 0; b < B; ++b) {
     std::fill(dh.begin(), dh.end(), T(0));
     const Eigen::Index h0 = static_cast<Eigen::Index>(b) * (T_ + 1);
@@ -158,8 +159,8 @@ void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const Ma
         dD[d] += dyv * u;
         dCrow += dyv * hv;
         dhv += dyv * Crow;  // y_t = sum_n h C + ...
-        const RowArray<T> decay = (dt * Arow).exp();
-        const RowArray<T> ddecay_decay = dhv * hp * decay;
+        decay = (dt * Arow).exp();
+        ddecay_decay = dhv * hp * decay;
         const T dh_dot_B = (dhv * Brow).sum();
         ddt(r, d) += (ddecay_decay * Arow).sum() + dh_dot_B * u;
         dA_log.row(d).array() += ddecay_decay * dt * Arow;

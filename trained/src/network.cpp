@@ -1,6 +1,7 @@
 // Model kinds, the default configurations, the factory, and the one loss-and-gradient
 // routine that training, the gradient checks and the benchmarks all use.
 
+#include <copyproof/trained/enum_names.hpp>
 #include <copyproof/trained/layers.hpp>
 #include <copyproof/trained/network.hpp>
 
@@ -8,23 +9,13 @@
 
 namespace copyproof::trained {
 
-std::string to_string(ModelKind kind) {
-  switch (kind) {
-    case ModelKind::transformer: return "transformer";
-    case ModelKind::mamba: return "mamba";
-    case ModelKind::lstm: return "lstm";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumNames<ModelKind, 3> kModelNames{
+    {{ModelKind::transformer, "transformer"}, {ModelKind::mamba, "mamba"}, {ModelKind::lstm, "lstm"}}};
+}  // namespace
 
-bool parse_model_kind(const std::string& text, ModelKind& out) {
-  for (ModelKind k : {ModelKind::transformer, ModelKind::mamba, ModelKind::lstm})
-    if (text == to_string(k)) {
-      out = k;
-      return true;
-    }
-  return false;
-}
+std::string to_string(ModelKind kind) { return name_of(kModelNames, kind); }
+bool parse_model_kind(const std::string& text, ModelKind& out) { return parse_name(kModelNames, text, out); }
 
 // Parameter matching (vocab 29): transformer 2 x 49,984 + 3,840 = 103,808;
 // Mamba 3 layers of width 64 (expand 2, N = 16): 3 x 32,704 + 3,776 = 101,888;

@@ -1,5 +1,6 @@
 // Example generation for copy, dup, prefix and suffix (formats in tasks.hpp).
 
+#include <copyproof/trained/enum_names.hpp>
 #include <copyproof/trained/tasks.hpp>
 
 #include <algorithm>
@@ -8,24 +9,12 @@
 
 namespace copyproof::trained {
 
-std::string to_string(Task task) {
-  switch (task) {
-    case Task::copy: return "copy";
-    case Task::dup: return "dup";
-    case Task::prefix: return "prefix";
-    case Task::suffix: return "suffix";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumNames<Task, 4> kTaskNames{{{Task::copy, "copy"}, {Task::dup, "dup"}, {Task::prefix, "prefix"}, {Task::suffix, "suffix"}}};
+}  // namespace
 
-bool parse_task(const std::string& text, Task& out) {
-  for (Task t : {Task::copy, Task::dup, Task::prefix, Task::suffix})
-    if (text == to_string(t)) {
-      out = t;
-      return true;
-    }
-  return false;
-}
+std::string to_string(Task task) { return name_of(kTaskNames, task); }
+bool parse_task(const std::string& text, Task& out) { return parse_name(kTaskNames, text, out); }
 
 int min_string_length(Task task, int ngram) {
   switch (task) {
