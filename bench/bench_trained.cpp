@@ -26,7 +26,7 @@ constexpr int kBatch = 32;
 
 void train_steps(benchmark::State& state, ModelKind kind, int threads) {
   const auto net = make_network<float>(default_config(kind, kVocab));
-  std::vector<float> params(net->parameter_count());
+  Buffer<float> params(net->parameter_count());
   net->init(params.data(), 1);
   TrainConfig tc;
   tc.task = Task::copy;

@@ -112,7 +112,7 @@ int run_train(const TrainOptions& o) {
     if (!*log) throw UsageError("--log: cannot write '" + o.log + "'");
   }
 
-  std::vector<float> params(net->parameter_count());
+  Buffer<float> params(net->parameter_count());
   net->init(params.data(), tc.seed);
   const bool progress = progress_enabled();
   TrainProgress last;

@@ -92,7 +92,7 @@ TEST_CASE("every architecture overfits one batch") {
     config.width = 16;
     CAPTURE(to_string(kind));
     const auto net = make_network<float>(config);
-    std::vector<float> params(net->parameter_count()), grads(params.size());
+    Buffer<float> params(net->parameter_count()), grads(params.size());
     net->init(params.data(), 41);
     const TokenBatch batch = make_batch(Task::copy, 4, 3, 5, 3, 42, 0);
     const float scale = 1.0f / static_cast<float>(batch.scored_count());

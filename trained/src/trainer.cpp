@@ -15,7 +15,7 @@ namespace {
 constexpr std::uint64_t kEvalSeedSalt = 0x5EEDE7A1ULL;
 }  // namespace
 
-void train(const Network<float>& net, std::vector<float>& params, const TrainConfig& c,
+void train(const Network<float>& net, Buffer<float>& params, const TrainConfig& c,
            const std::function<void(const TrainProgress&)>& on_step) {
   // Threads split the batch (micro-batches); Eigen's own OpenMP GEMM threading would nest
   // inside them and spin, so each product runs on the thread that calls it.
@@ -27,11 +27,11 @@ void train(const Network<float>& net, std::vector<float>& params, const TrainCon
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   const std::size_t P = net.parameter_count();
   const int micro_count = (c.batch + kMicroBatch - 1) / kMicroBatch;
-  std::vector<std::vector<float>> micro_grads(static_cast<std::size_t>(micro_count), std::vector<float>(P));
+  std::vector<Buffer<float>> micro_grads(static_cast<std::size_t>(micro_count), Buffer<float>(P));
   std::vector<double> micro_loss(static_cast<std::size_t>(micro_count));
   std::vector<std::unique_ptr<ActivationsBase>> acts;
   for (int i = 0; i < micro_count; ++i) acts.push_back(net.new_activations());
-  std::vector<float> grads(P);
+  Buffer<float> grads(P);
   AdamW optimizer(net.layout(), c.adamw);
   const auto start = std::chrono::steady_clock::now();
 

@@ -25,7 +25,7 @@ struct CheckpointMeta {
 
 struct Checkpoint {
   CheckpointMeta meta;
-  std::vector<float> params;  // in the layout of make_network(meta.config)
+  Buffer<float> params;  // in the layout of make_network(meta.config)
 };
 
 // A missing, unreadable, truncated, corrupt or mismatched checkpoint; what() is one line.

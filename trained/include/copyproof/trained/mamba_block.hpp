@@ -45,7 +45,7 @@ struct MambaActivations {  // saved by the forward for the backward; B sequences
   Matrix<T> dbc;   // (B*T, R + 2N)
   Matrix<T> dtp;   // (B*T, Di) before softplus
   Matrix<T> dt;    // (B*T, Di)
-  Matrix<T> hs;    // (B*(T+1), Di*N) state before step 0 and after each step
+  Matrix<T> hs;    // (B*(T+1), N*Di) state before step 0 and after each step, entry n*Di + d
   Matrix<T> y;     // (B*T, Di) scan output
   Matrix<T> g;     // (B*T, Di) gated output
   Matrix<T> xtail; // (B*(K-1), Di) conv inputs before step 0
@@ -54,7 +54,7 @@ struct MambaActivations {  // saved by the forward for the backward; B sequences
 template <class T>
 struct MambaState {  // one sequence's recurrent state, for decoding
   Matrix<T> conv;  // (K-1, Di) last conv inputs, oldest first
-  Matrix<T> h;     // (1, Di*N)
+  Matrix<T> h;     // (1, N*Di) entry n*Di + d
 };
 
 template <class T>

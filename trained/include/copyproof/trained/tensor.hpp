@@ -15,6 +15,7 @@
 // (Slot = offset + shape) and the gradients use the same layout in a second buffer.
 
 #include <Eigen/Core>
+#include <Eigen/StdVector>
 
 #include <cstddef>
 #include <string>
@@ -31,6 +32,13 @@ template <class T>
 using MatRef = Eigen::Ref<Matrix<T>>;
 template <class T>
 using ConstMatRef = Eigen::Ref<const Matrix<T>>;
+
+// Parameter and gradient buffers. Aligned to Eigen's packet size so that every reduction
+// over a view into them (which Eigen starts with scalar steps up to the first aligned
+// address) adds in the same order in every run: with a plain std::vector the heap address
+// decided the rounding, and two runs of the same seed drifted apart.
+template <class T>
+using Buffer = std::vector<T, Eigen::aligned_allocator<T>>;
 
 // One named tensor inside a flat parameter buffer. Vectors have rows == 1.
 struct Slot {

@@ -41,7 +41,7 @@ struct TrainProgress {
 };
 
 // Trains params (initialized by the caller) in place; on_step is called after every step.
-void train(const Network<float>& net, std::vector<float>& params, const TrainConfig& config,
+void train(const Network<float>& net, Buffer<float>& params, const TrainConfig& config,
            const std::function<void(const TrainProgress&)>& on_step);
 
 }  // namespace copyproof::trained
