@@ -24,7 +24,7 @@ double default_lr(ModelKind kind) {
   switch (kind) {
     case ModelKind::transformer: return 1e-2;
     case ModelKind::mamba: return 3e-3;
-    case ModelKind::lstm: return 3e-3;
+    case ModelKind::lstm: return 1e-2;
   }
   return 1e-3;
 }
@@ -33,7 +33,7 @@ struct TrainOptions {
   std::string model, task, pos = "hard-alibi", windows, out, log;
   int layers = 0, width = 0, heads = 0, state_dim = 0;  // 0: the model's default
   int ngram = 3, min_length = 5, max_length = 20;
-  int steps = 6000, batch = 32, eval_every = 250, eval_samples = 64, log_every = 10;
+  int steps = 10000, batch = 32, eval_every = 250, eval_samples = 64, log_every = 10;
   double lr = 0;  // 0: the model's default
   std::int64_t seed = 1;
   int threads = default_threads();
@@ -188,7 +188,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--ngram", o->ngram, 1, 64, "n-gram size for dup/prefix/suffix (default 3)");
   add_integer_option(*cmd, "--min-length", o->min_length, 1, 100000, "Shortest training string (default 5)");
   add_integer_option(*cmd, "--max-length", o->max_length, 1, 100000, "Longest training string (default 20)");
-  add_integer_option(*cmd, "--steps", o->steps, 1, 100000000, "Optimizer steps (default 6000)");
+  add_integer_option(*cmd, "--steps", o->steps, 1, 100000000, "Optimizer steps (default 10000)");
   add_integer_option(*cmd, "--batch", o->batch, 1, 65536, "Sequences per step (default 32)");
   add_real_option(*cmd, "--lr", o->lr, 0, 1, true, "Peak learning rate (default: the model's, from the sweep)");
   add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(), "Seed of init and data (default 1)");

@@ -17,8 +17,10 @@ struct AdamWConfig {
 };
 
 // lr at `step` (0-based) of `total`: peak * (step + 1) / warmup during warmup, then cosine
-// from peak down to floor * peak at the last step.
-double scheduled_lr(int step, int total, int warmup, double peak, double floor = 0.1);
+// from peak down to floor * peak at the last step. The default decays to zero: with a 10%
+// floor the transformer, at ~1e-4 nats, kept taking loss spikes in its last thousand steps
+// (Adam's tiny second moments turn a rare nonzero gradient into a large step).
+double scheduled_lr(int step, int total, int warmup, double peak, double floor = 0.0);
 
 class AdamW {
  public:
