@@ -13,5 +13,7 @@ void add_verify_command(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
 void add_bound_command(CLI::App& app, int& exit_code);
 void add_pngram_command(CLI::App& app, int& exit_code);
+void add_train_command(CLI::App& app, int& exit_code);
+void add_eval_command(CLI::App& app, int& exit_code);
 
 }  // namespace copyproof::cli

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   add_check_command(app, exit_code);
   add_bound_command(app, exit_code);
   add_pngram_command(app, exit_code);
+  add_train_command(app, exit_code);
+  add_eval_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
