@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstdio>
@@ -137,6 +138,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
     throw SafetensorsError("'" + path + "' is truncated");
 
   SafetensorsFile file;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
   for (const auto& [name, entry] : header.items()) {
     const std::string where = "'" + path + "' tensor '" + name + "'";
     try {
@@ -154,11 +156,21 @@ SafetensorsFile read_safetensors(const std::string& path) {
           offsets[1] - offsets[0] != element_count(t.shape) * dtype_size(t.dtype))
         throw SafetensorsError(where + " has data_offsets that do not fit its shape or the file");
       t.bytes.assign(data.begin() + static_cast<std::ptrdiff_t>(offsets[0]), data.begin() + static_cast<std::ptrdiff_t>(offsets[1]));
+      ranges.emplace_back(offsets[0], offsets[1]);
       file.tensors.emplace(name, std::move(t));
     } catch (const nlohmann::json::exception&) {
       throw SafetensorsError(where + " has a corrupt entry");
     }
   }
+  // As the format requires, the tensors tile the data exactly: no gap, no overlap, no tail.
+  std::sort(ranges.begin(), ranges.end());
+  std::uint64_t covered = 0;
+  for (const auto& [begin, end] : ranges) {
+    if (begin != covered) throw SafetensorsError("'" + path + "' has tensors that overlap or leave a gap in the data");
+    covered = end;
+  }
+  if (covered != data_size)
+    throw SafetensorsError("'" + path + "' has " + std::to_string(data_size - covered) + " bytes past its last tensor");
   return file;
 }
 

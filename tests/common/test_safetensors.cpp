@@ -68,6 +68,8 @@ TEST_CASE("safetensors: missing, truncated and corrupt files are refused in one 
   corrupt[9] = '#';  // inside the JSON header
   write_bytes(path, corrupt);
   CHECK_THROWS_WITH_AS(read_safetensors(path), doctest::Contains("corrupt"), SafetensorsError);
+  write_bytes(path, good + "tail");
+  CHECK_THROWS_WITH_AS(read_safetensors(path), doctest::Contains("past its last tensor"), SafetensorsError);
   std::string huge = good;
   huge[7] = '\x7f';  // header length far past the file
   write_bytes(path, huge);

@@ -1,23 +1,17 @@
 #include <copyproof/trained/checkpoint.hpp>
 
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
-#include <bit>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <map>
+
+#include "copyproof/common/safetensors.hpp"
 
 namespace copyproof::trained {
-
-static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
 
 namespace {
 
 constexpr const char* kFormat = "copyproof-trained-1";
-constexpr std::uint64_t kMaxHeader = 100'000'000;  // the safetensors reference refuses larger headers too
 
 nlohmann::json meta_to_json(const CheckpointMeta& m) {
   std::string windows;
@@ -103,92 +97,49 @@ CheckpointMeta meta_from_json(const nlohmann::json& j) {
 void save_checkpoint(const std::string& path, const Checkpoint& ck) {
   const auto net = make_network<float>(ck.meta.config);
   if (ck.params.size() != net->parameter_count()) throw CheckpointError("parameter count does not match the config");
-  nlohmann::json header;
-  header["__metadata__"] = meta_to_json(ck.meta);
+  SafetensorsFile file;
+  const nlohmann::json meta = meta_to_json(ck.meta);
+  for (const auto& [key, value] : meta.items()) file.metadata[key] = value.get<std::string>();
   for (const SlotInfo& s : net->layout().slots()) {
-    const std::vector<int> shape = s.vector ? std::vector<int>{s.slot.cols} : std::vector<int>{s.slot.rows, s.slot.cols};
-    header[s.name] = {{"dtype", "F32"},
-                      {"shape", shape},
-                      {"data_offsets", {s.slot.offset * sizeof(float), (s.slot.offset + s.slot.size()) * sizeof(float)}}};
+    const std::vector<std::int64_t> shape =
+        s.vector ? std::vector<std::int64_t>{s.slot.cols} : std::vector<std::int64_t>{s.slot.rows, s.slot.cols};
+    file.tensors[s.name] = Tensor::of<float>(shape, ck.params.data() + s.slot.offset);
   }
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');  // the format pads the header with spaces to 8 bytes
-  const std::uint64_t length = text.size();
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(&length), sizeof length);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.write(reinterpret_cast<const char*>(ck.params.data()), static_cast<std::streamsize>(ck.params.size() * sizeof(float)));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw CheckpointError("cannot write '" + tmp + "'");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw CheckpointError("cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
+  try {
+    write_safetensors(path, file);
+  } catch (const SafetensorsError& e) {
+    throw CheckpointError(e.what());
   }
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw CheckpointError("cannot open '" + path + "'");
-  const auto file_size = static_cast<std::uint64_t>(in.tellg());
-  in.seekg(0);
-  std::uint64_t header_length = 0;
-  if (file_size < 8 || !in.read(reinterpret_cast<char*>(&header_length), 8))
-    throw CheckpointError("'" + path + "' is truncated (no header length)");
-  if (header_length > kMaxHeader || header_length > file_size - 8)
-    throw CheckpointError("'" + path + "' is truncated or corrupt (header length " + std::to_string(header_length) +
-                          " > " + std::to_string(file_size - 8) + " bytes left)");
-  std::string text(header_length, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(header_length));
-  nlohmann::json header;
+  SafetensorsFile file;
   try {
-    header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception&) {
-    throw CheckpointError("'" + path + "' has a corrupt header (not JSON)");
+    file = read_safetensors(path);
+  } catch (const SafetensorsError& e) {
+    throw CheckpointError(e.what());
   }
-  if (!header.is_object() || !header.contains("__metadata__") || !header["__metadata__"].is_object())
-    throw CheckpointError("'" + path + "' has no __metadata__; not written by copyproof train");
-
+  if (file.metadata.empty()) throw CheckpointError("'" + path + "' has no __metadata__; not written by copyproof train");
   Checkpoint ck;
   try {
-    ck.meta = meta_from_json(header["__metadata__"]);
+    ck.meta = meta_from_json(nlohmann::json(file.metadata));
   } catch (const CheckpointError& e) {
     throw CheckpointError("'" + path + "': " + e.what());
   }
   const auto net = make_network<float>(ck.meta.config);
-  const std::uint64_t data_size = file_size - 8 - header_length;
-  const std::uint64_t expected = net->parameter_count() * sizeof(float);
-  if (data_size != expected)
-    throw CheckpointError("'" + path + "' holds " + std::to_string(data_size) + " data bytes, its config needs " +
-                          std::to_string(expected) + " (truncated or mismatched)");
-  std::vector<char> data(data_size);
-  if (!in.read(data.data(), static_cast<std::streamsize>(data_size))) throw CheckpointError("'" + path + "' is truncated");
-
-  ck.params.assign(net->parameter_count(), 0.0f);
-  if (header.size() != net->layout().slots().size() + 1)
-    throw CheckpointError("'" + path + "' has " + std::to_string(header.size() - 1) + " tensors, its config needs " +
+  if (file.tensors.size() != net->layout().slots().size())
+    throw CheckpointError("'" + path + "' has " + std::to_string(file.tensors.size()) + " tensors, its config needs " +
                           std::to_string(net->layout().slots().size()));
+  ck.params.assign(net->parameter_count(), 0.0f);
   for (const SlotInfo& s : net->layout().slots()) {
     const std::string where = "'" + path + "' tensor " + s.name;
-    if (!header.contains(s.name)) throw CheckpointError(where + " is missing");
-    const auto& t = header[s.name];
-    const std::vector<int> shape = s.vector ? std::vector<int>{s.slot.cols} : std::vector<int>{s.slot.rows, s.slot.cols};
-    try {
-      if (t.at("dtype") != "F32") throw CheckpointError(where + " is not F32");
-      if (t.at("shape").get<std::vector<int>>() != shape) throw CheckpointError(where + " has the wrong shape for the config");
-      const auto offsets = t.at("data_offsets").get<std::vector<std::uint64_t>>();
-      if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size ||
-          offsets[1] - offsets[0] != s.slot.size() * sizeof(float))
-        throw CheckpointError(where + " has bad data_offsets");
-      std::memcpy(ck.params.data() + s.slot.offset, data.data() + offsets[0], offsets[1] - offsets[0]);
-    } catch (const nlohmann::json::exception&) {
-      throw CheckpointError(where + " has a corrupt entry");
-    }
+    const auto it = file.tensors.find(s.name);
+    if (it == file.tensors.end()) throw CheckpointError(where + " is missing");
+    const std::vector<std::int64_t> shape =
+        s.vector ? std::vector<std::int64_t>{s.slot.cols} : std::vector<std::int64_t>{s.slot.rows, s.slot.cols};
+    if (it->second.dtype != "F32") throw CheckpointError(where + " is not F32");
+    if (it->second.shape != shape) throw CheckpointError(where + " has the wrong shape for the config");
+    std::memcpy(ck.params.data() + s.slot.offset, it->second.bytes.data(), it->second.bytes.size());
   }
   for (float v : ck.params)
     if (!std::isfinite(v)) throw CheckpointError("'" + path + "' holds a non-finite parameter");
