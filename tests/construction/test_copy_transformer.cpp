@@ -114,8 +114,8 @@ TEST_CASE("step 1 (layer 1): windows reaching before position 0 when no separato
   const auto r = forward(TypedTransformer<double>(ct.model), seq, outs, ForwardOptions{1});
   const Eigen::MatrixXd exact = exact_layer1_stream(ct.vocab, ct.layout, seq);
   CHECK((r.last_layer_input - exact).cwiseAbs().maxCoeff() <= ct.parameters.layer1_error_bound);
-  CHECK(exact.row(1).segment(ct.layout.query(3).offset, 2).isApprox(code_vector(3, 2)));  // q3 at 1 = s_0 = d
-  CHECK(exact.row(2).segment(ct.layout.key(4).offset, 2).isApprox(code_vector(3, 2)));    // k4 at 2 = s_0
+  CHECK(exact.row(1).segment(ct.layout.query(3).offset, 2).transpose().isApprox(code_vector(3, 2)));  // q3 at 1 = s_0 = d
+  CHECK(exact.row(2).segment(ct.layout.key(4).offset, 2).transpose().isApprox(code_vector(3, 2)));    // k4 at 2 = s_0
 }
 
 TEST_CASE("steps 2-4: de Bruijn sequences are copied exactly, with the promised margin") {

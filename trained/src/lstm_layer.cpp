@@ -24,8 +24,6 @@ auto step_rows(M& m, int t, int T_, int B) {
   return Eigen::Map<Target, 0, Eigen::OuterStride<>>(m.data() + static_cast<Eigen::Index>(t) * m.cols(), B, m.cols(),
                                                      Eigen::OuterStride<>(static_cast<Eigen::Index>(T_) * m.cols()));
 }
-template <class T>
-T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
 // Elementwise std::tanh: Eigen's vectorized float tanh trips a GCC 12 -Wuninitialized
 // false positive in its AVX-512 header (the bug family of GCC 105593).
 template <class E>

@@ -23,8 +23,6 @@ MambaSlots add_mamba_slots(ParameterLayout& layout, const std::string& p, const 
 
 namespace {
 template <class T>
-T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
-template <class T>
 T softplus(T x) { return x > T(20) ? x : std::log1p(std::exp(x)); }  // exp(20) is where log1p(exp) == x in float
 template <class T>
 using RowArray = Eigen::Array<T, 1, Eigen::Dynamic>;

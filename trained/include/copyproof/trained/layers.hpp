@@ -5,6 +5,8 @@
 
 #include <copyproof/trained/tensor.hpp>
 
+#include <cmath>
+
 namespace copyproof::trained {
 
 // ---- embedding: out[i] = table[tokens[i]]
@@ -30,6 +32,10 @@ void linear_backward(MatRef<T> din,               // (N, I) +=
                      ConstMatRef<T> dout,         // (N, O)
                      ConstMatRef<T> in,           // (N, I)
                      ConstMatRef<T> w);           // (I, O)
+
+// ---- logistic sigmoid 1 / (1 + e^-x), the gate of the LSTM and of Mamba's SiLU
+template <class T>
+T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
 
 // ---- GELU (tanh approximation, as in GPT-2)
 template <class T>
