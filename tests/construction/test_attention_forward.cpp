@@ -20,6 +20,32 @@ Eigen::MatrixXd random_matrix(Rng& rng, Eigen::Index rows, Eigen::Index cols, do
   return m;
 }
 
+// The residual of the hand-built models: [one-hot of the token now | slot for the copy],
+// width 2 * vocab. The head's scores are constant (zero query and key) until the test sets
+// a window or a slope; its value reads the one-hot and its output writes the slot, which
+// the unembedding reads.
+AttentionHead one_hot_copy_head(int vocab) {
+  AttentionHead h;
+  h.name = "copy";
+  h.query = Eigen::MatrixXd::Zero(1, 2 * vocab);
+  h.key = Eigen::MatrixXd::Zero(1, 2 * vocab);
+  h.value = Eigen::MatrixXd::Zero(vocab, 2 * vocab);
+  h.value.leftCols(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
+  h.output = Eigen::MatrixXd::Zero(2 * vocab, vocab);
+  h.output.bottomRows(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
+  return h;
+}
+
+Transformer one_head_model(int vocab, const AttentionHead& h) {
+  Transformer t;
+  t.embedding = Eigen::MatrixXd::Zero(2 * vocab, vocab);
+  for (int v = 0; v < vocab; ++v) t.embedding(v, v) = 1;
+  t.layers.push_back(TransformerLayer{{h}});
+  t.unembedding = Eigen::MatrixXd::Zero(vocab, 2 * vocab);
+  t.unembedding.rightCols(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
+  return t;
+}
+
 Transformer random_model(Rng& rng, int d, int vocab, const std::vector<std::vector<RelativeWindow>>& windows) {
   Transformer t;
   t.embedding = random_matrix(rng, d, vocab, 1.0);
@@ -132,21 +158,9 @@ TEST_CASE("attention: empty windows give 0 and lse -inf; lse matches the scores"
 TEST_CASE("tiny hand-built model: predict the token two positions back") {
   // One head, window i - j = 2 exactly; the value carries a one-hot of the token.
   const int vocab = 5;
-  Transformer t;
-  t.embedding = Eigen::MatrixXd::Zero(2 * vocab, vocab);  // [one-hot now | slot for the copy]
-  for (int v = 0; v < vocab; ++v) t.embedding(v, v) = 1;
-  AttentionHead h;
-  h.name = "two-back";
-  h.query = Eigen::MatrixXd::Zero(1, 2 * vocab);
-  h.key = Eigen::MatrixXd::Zero(1, 2 * vocab);
-  h.value = Eigen::MatrixXd::Zero(vocab, 2 * vocab);
-  h.value.leftCols(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
-  h.output = Eigen::MatrixXd::Zero(2 * vocab, vocab);
-  h.output.bottomRows(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
+  AttentionHead h = one_hot_copy_head(vocab);
   h.window = RelativeWindow{2, 2};
-  t.layers.push_back(TransformerLayer{{h}});
-  t.unembedding = Eigen::MatrixXd::Zero(vocab, 2 * vocab);
-  t.unembedding.rightCols(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
+  const Transformer t = one_head_model(vocab, h);
 
   const std::vector<Token> tokens = {3, 1, 4, 1, 0, 2, 2, 4};
   std::vector<std::int64_t> outs = {2, 3, 4, 5, 6, 7};
@@ -158,21 +172,9 @@ TEST_CASE("tiny hand-built model: predict the token two positions back") {
 TEST_CASE("tiny hand-built model: report the first token, whatever the length") {
   // A causal head whose slope rewards distance strongly: all mass on position 0.
   const int vocab = 4;
-  Transformer t;
-  t.embedding = Eigen::MatrixXd::Zero(2 * vocab, vocab);
-  for (int v = 0; v < vocab; ++v) t.embedding(v, v) = 1;
-  AttentionHead h;
-  h.name = "first";
-  h.query = Eigen::MatrixXd::Zero(1, 2 * vocab);
-  h.key = Eigen::MatrixXd::Zero(1, 2 * vocab);
-  h.value = Eigen::MatrixXd::Zero(vocab, 2 * vocab);
-  h.value.leftCols(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
-  h.output = Eigen::MatrixXd::Zero(2 * vocab, vocab);
-  h.output.bottomRows(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
+  AttentionHead h = one_hot_copy_head(vocab);
   h.position_slope = 40;  // e^-40 per step: later positions carry no weight
-  t.layers.push_back(TransformerLayer{{h}});
-  t.unembedding = Eigen::MatrixXd::Zero(vocab, 2 * vocab);
-  t.unembedding.rightCols(vocab) = Eigen::MatrixXd::Identity(vocab, vocab);
+  const Transformer t = one_head_model(vocab, h);
 
   Rng rng(3);
   for (std::int64_t n : {1, 2, 100, 1000}) {
