@@ -60,7 +60,7 @@ cx::VerifyConfig validated_config(VerifyOptions& o) {
   cx::VerifyConfig c = o.config;
   c.source = *cx::parse_source_kind(o.source);  // CLI::IsMember admitted only known names
   c.seed = static_cast<std::uint64_t>(o.seed);
-  c.precision = o.precision == "fp64" ? cx::Precision::fp64 : o.precision == "int8" ? cx::Precision::int8 : cx::Precision::fp32;
+  c.precision = *cx::parse_precision(o.precision);  // CLI::IsMember admitted only known names
   checked_shape(c.alphabet, c.ngram);
   const bool has_length = o.length->count() > 0;
   switch (c.source) {

@@ -41,7 +41,7 @@ nlohmann::json verify_report_json(const cx::VerifyReport& r) {
           {"samples", r.strings},
           {"source", cx::to_string(c.source)},
           {"seed", c.seed},
-          {"precision", c.precision == cx::Precision::fp32 ? "fp32" : c.precision == cx::Precision::fp64 ? "fp64" : "int8"},
+          {"precision", cx::to_string(c.precision)},
           {"threads", c.threads},
           {"d_model", r.d_model},
           {"params", r.params},

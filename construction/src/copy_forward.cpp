@@ -8,6 +8,22 @@
 #include "copyproof/construction/layer1_reference.hpp"
 
 namespace copyproof::construction {
+
+std::string to_string(Precision precision) {
+  switch (precision) {
+    case Precision::fp32: return "fp32";
+    case Precision::fp64: return "fp64";
+    case Precision::int8: return "int8";
+  }
+  return "?";
+}
+
+std::optional<Precision> parse_precision(std::string_view name) {
+  for (Precision precision : {Precision::fp32, Precision::fp64, Precision::int8})
+    if (to_string(precision) == name) return precision;
+  return std::nullopt;
+}
+
 namespace {
 
 template <class Scalar>

@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "copyproof/construction/copy_transformer.hpp"
@@ -16,6 +18,8 @@ namespace copyproof::construction {
 // fp32, fp64: the generic float forward. int8: layer 1 in float32, the last layer with
 // exact integer scores (integer_attention.hpp), as the GPU runs it.
 enum class Precision { fp32, fp64, int8 };
+std::string to_string(Precision precision);
+std::optional<Precision> parse_precision(std::string_view name);
 
 struct CopyForwardRequest {
   std::span<const Token> sequence;            // BOS x COPY x
