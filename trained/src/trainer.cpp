@@ -1,8 +1,9 @@
 #include <copyproof/trained/evaluate.hpp>
 #include <copyproof/trained/trainer.hpp>
 
+#include <copyproof/common/resident_heap.hpp>
+
 #include <Eigen/Core>
-#include <malloc.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -20,11 +21,8 @@ void train(const Network<float>& net, Buffer<float>& params, const TrainConfig& 
   // Threads split the batch (micro-batches); Eigen's own OpenMP GEMM threading would nest
   // inside them and spin, so each product runs on the thread that calls it.
   Eigen::setNbThreads(1);
-  // Each step allocates and frees the same activation buffers (hundreds of KiB each). glibc
-  // would serve them by mmap and give them back, paying page faults every step (it was ~25%
-  // of a step in perf); keep them in the heap instead.
-  mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  // Each step allocates and frees the same activation buffers (hundreds of KiB each).
+  keep_freed_memory_resident();
   const std::size_t P = net.parameter_count();
   const int micro_count = (c.batch + kMicroBatch - 1) / kMicroBatch;
   std::vector<Buffer<float>> micro_grads(static_cast<std::size_t>(micro_count), Buffer<float>(P));
