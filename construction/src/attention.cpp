@@ -11,7 +11,7 @@
 namespace copyproof::construction {
 namespace {
 
-constexpr std::int64_t kQueryBlock = 64;
+constexpr std::int64_t kQueryBlock = 128;
 constexpr std::int64_t kKeyTile = 256;
 
 template <class Scalar>
