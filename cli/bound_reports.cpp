@@ -6,6 +6,7 @@
 #include "exact_json.hpp"
 #include "copyproof/ssm_bounds/architecture_presets.hpp"
 #include "copyproof/ssm_bounds/copy_error_bound.hpp"
+#include "copyproof/ssm_bounds/preset_report.hpp"
 #include "copyproof/ssm_bounds/transformer_side.hpp"
 
 namespace copyproof::cli {
@@ -66,26 +67,21 @@ int print_bound_table(const BoundTableRequest& request) {
 int print_preset_list(bool json) {
   nlohmann::json list = nlohmann::json::array();
   if (!json)
-    std::printf("%-14s %-22s %7s %14s %14s  %s\n", "preset", "family", "layers", "stored", "effective", "numbers");
+    std::printf("%-20s %-26s %6s %14s %12s %6s %8s  %s\n", "preset", "family", "layers", "fixed numbers",
+                "per token", "bits", "D", "L* (longest L with error <= 1/2 possible, native bits)");
   for (const auto& p : sb::published_presets()) {
-    const bool per_token = p.growth == sb::StateGrowth::per_token;
+    const nlohmann::json j = sb::preset_json(p);
     if (json) {
-      list.push_back({{"name", p.name},
-                      {"family", p.family},
-                      {"config", p.config},
-                      {"source", p.source},
-                      {"cache_dtype", p.cache_dtype},
-                      {"layers", p.layers},
-                      {"stored_per_layer", p.per_layer.stored},
-                      {"effective_per_layer", p.per_layer.effective},
-                      {"state_numbers_stored", json_integer(p.total_stored())},
-                      {"state_numbers_effective", json_integer(p.total_effective())},
-                      {"per_token", per_token}});
-    } else {
-      std::printf("%-14s %-22s %7lld %14s %14s  %s\n", p.name.c_str(), p.family.c_str(),
-                  static_cast<long long>(p.layers), p.total_stored().str().c_str(), p.total_effective().str().c_str(),
-                  per_token ? "per cached token (KV cache)" : "fixed");
+      list.push_back(j);
+      continue;
     }
+    const auto l_star = sb::native_max_length_half(p);
+    const auto native = p.uniform_native_bits();
+    const std::string bits = native ? std::to_string(*native) : "mixed";
+    std::printf("%-20s %-26s %6lld %14s %12s %6s %8d  %s\n", p.name.c_str(), p.family.substr(0, 26).c_str(),
+                static_cast<long long>(p.layers), p.fixed_numbers(true).str().c_str(),
+                p.growth_per_token(true).str().c_str(), bits.c_str(),
+                p.vocabulary, l_star ? l_star->str().c_str() : "none: KV cache grows with L, Theorem 2.7 does not apply");
   }
   std::string builders;
   for (const auto& b : sb::builder_names()) {
@@ -100,9 +96,11 @@ int print_preset_list(bool json) {
                 {"default_bits_per_number", sb::kDefaultBitsPerNumber}});
   } else {
     std::printf("builders:\n%s", builders.c_str());
-    std::printf("Numbers count %d bits each unless --bits-per-number says otherwise; presets default to\n"
-                "--alphabet %d (the GPT-NeoX tokenizer). Sources: docs/ssm_bounds.md.\n",
-                sb::kDefaultBitsPerNumber, sb::kGptNeoxVocabulary);
+    std::printf("fixed numbers: effective numbers carried at every L; per token: KV numbers added per cached\n"
+                "token (hybrids and transformers). bits: the state's native format (\"mixed\": per component,\n"
+                "see --json). D: the preset's vocabulary, its default --alphabet. Builders count %d bits a\n"
+                "number. Sources: docs/ssm_bounds.md.\n",
+                sb::kDefaultBitsPerNumber);
   }
   return kExitPass;
 }

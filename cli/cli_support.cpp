@@ -1,4 +1,5 @@
 #include "cli_support.hpp"
+#include "run_app.hpp"
 
 #include <unistd.h>
 
@@ -110,7 +111,9 @@ CLI::Option* add_real_option(CLI::App& app, const std::string& flags, double& va
   return opt;
 }
 
-void print_json(const nlohmann::json& object) { std::cout << object.dump(2) << std::endl; }
+void print_json(const nlohmann::json& object) {
+  if (!capture_json(object)) std::cout << object.dump(2) << std::endl;
+}
 
 std::uint64_t available_memory_bytes() {
   std::ifstream meminfo("/proc/meminfo");

@@ -13,6 +13,7 @@
 #include "copyproof/ssm_bounds/architecture_presets.hpp"
 #include "copyproof/ssm_bounds/copy_error_bound.hpp"
 #include "copyproof/ssm_bounds/decimal_format.hpp"
+#include "copyproof/ssm_bounds/preset_report.hpp"
 #include "copyproof/ssm_bounds/transformer_side.hpp"
 
 namespace copyproof::cli {
@@ -77,6 +78,12 @@ void check_builder_flags(const BoundOptions& o) {
         throw UsageError(needed + ": required by --preset " + o.preset + ", an integer in " + f.range);
 }
 
+// With --preset, numbers count at --bits-per-number when given, else at each state
+// component's native format (bf16, fp32, ...).
+std::optional<int> preset_bits(const BoundOptions& o) {
+  return o.bits_opt->count() ? std::optional<int>(o.bits_per_number) : std::nullopt;
+}
+
 // The state the query is about, from exactly one of the four ways to give it.
 struct ResolvedState {
   sb::StateSize size;
@@ -107,7 +114,7 @@ ResolvedState resolve_state(const BoundOptions& o, const sb::cpp_int& length) {
       throw UsageError("--preset: unknown preset '" + o.preset + "'; presets: " + sb::architecture_names());
     r.numbers_stored = preset->state_numbers(length, false);
     r.numbers_effective = preset->state_numbers(length, true);
-    r.size = sb::state_of_numbers(r.numbers_effective, o.bits_per_number);
+    r.size = sb::state_of_bits(sb::cpp_rational(preset->state_bits(length, preset_bits(o))));
     r.preset = preset;
   }
   return r;
@@ -125,29 +132,20 @@ void check_combination(const BoundOptions& o) {
     throw UsageError("--bits-per-number: only with --state-numbers or --preset");
 }
 
-nlohmann::json preset_json(const ResolvedState& r, const BoundOptions& o) {
-  const auto& p = *r.preset;
-  return {{"preset", p.name},
-          {"family", p.family},
-          {"config", p.config},
-          {"source", p.source},
-          {"cache_dtype", p.cache_dtype},
-          {"state_numbers_stored", json_integer(r.numbers_stored)},
-          {"state_numbers_effective", json_integer(r.numbers_effective)},
-          {"bits_per_number", o.bits_per_number},
-          {"state_bits", json_integer(r.numbers_effective * o.bits_per_number)},
-          {"state_grows_with_length", p.growth == sb::StateGrowth::per_token}};
-}
-
 void print_text(const BoundOptions& o, int alphabet, const ResolvedState& r, const sb::CopyErrorBound& b,
                 const nlohmann::json& j) {
   if (r.preset) {
     const auto& p = *r.preset;
-    std::printf("%s (%s; %s)\n  state: %s numbers stored, %s effective%s, %d bits each -> %s state bits\n",
-                p.name.c_str(), p.family.c_str(), p.config.c_str(), r.numbers_stored.str().c_str(),
-                r.numbers_effective.str().c_str(),
-                p.growth == sb::StateGrowth::per_token ? " (KV cache of BOS x COPY: grows with L)" : "",
-                o.bits_per_number, (r.numbers_effective * o.bits_per_number).str().c_str());
+    std::printf("%s (%s; %s)\n  state: %s numbers stored, %s effective", p.name.c_str(), p.family.c_str(),
+                p.config.c_str(), r.numbers_stored.str().c_str(), r.numbers_effective.str().c_str());
+    if (!p.fixed_state())
+      std::printf(" = %s fixed + %s per token x (L + 2) cached tokens", p.fixed_numbers(true).str().c_str(),
+                  p.growth_per_token(true).str().c_str());
+    std::printf(", %s bits per number -> %s state bits\n", j["bits_per_number"].dump().c_str(),
+                j["state_bits"].dump().c_str());
+    if (!p.fixed_state())
+      std::printf("  NOT a fixed-state model: its KV cache grows with L, so Theorem 2.7 does not apply;\n"
+                  "  the numbers below treat the state at this L as if it were fixed\n");
   }
   std::printf("Theorem 2.7, D=%d, L=%lld, |S| = %s:\n", alphabet, static_cast<long long>(o.length), r.size.text.c_str());
   if (b.vacuous) {
@@ -181,9 +179,10 @@ void print_text(const BoundOptions& o, int alphabet, const ResolvedState& r, con
 
 int run_single(const BoundOptions& o) {
   check_combination(o);
-  const int alphabet = o.alphabet_opt->count() ? o.alphabet : sb::kGptNeoxVocabulary;
   const sb::cpp_int length = o.length;
   const ResolvedState r = resolve_state(o, length);
+  // A preset's default alphabet is its own tokenizer's vocabulary.
+  const int alphabet = o.alphabet_opt->count() ? o.alphabet : r.preset->vocabulary;
   const sb::CopyErrorBound b = sb::copy_error_lower_bound(r.size, alphabet, length);
   const sb::cpp_rational half(1, 2);
   const std::optional<sb::cpp_rational> epsilon =
@@ -209,7 +208,7 @@ int run_single(const BoundOptions& o) {
     j["max_length_epsilon"] = json_integer(sb::max_copy_length(r.size, alphabet, *epsilon));
     j["transformer"] = transformer_side_json(sb::transformer_side(alphabet, length, *epsilon));
   }
-  if (r.preset) j.update(preset_json(r, o));
+  if (r.preset) j.update(sb::preset_state_json(*r.preset, length, preset_bits(o)));
   if (o.json) print_json(j);
   else print_text(o, alphabet, r, b, j);
   return kExitPass;
@@ -234,7 +233,7 @@ void add_bound_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "bound", "Theorem 2.7 exactly: the copy error every fixed-state model must make, and the inverse queries");
   o->alphabet_opt = add_integer_option(*cmd, "--alphabet,-D", o->alphabet, 2, 65536,
-                                       "Alphabet size D (default with --preset: 50277, the GPT-NeoX tokenizer)");
+                                       "Alphabet size D (default with --preset: the preset's vocabulary)");
   o->length_opt = add_integer_option(*cmd, "--length,-L", o->length, 1, kMaxLength, "String length L");
   o->state_bits_opt = add_exact_decimal_option(*cmd, "--state-bits", o->state_bits, 0, sb::cpp_rational(kMaxLength),
                                                false, "[0, 1e18]", "State size as log2|S| bits (fractions allowed)");
@@ -250,7 +249,7 @@ void add_bound_command(CLI::App& app, int& exit_code) {
                                       "State size as N stored numbers (of --bits-per-number bits)");
   o->preset_opt = cmd->add_option("--preset", o->preset, "A published architecture or a builder (--list-presets)");
   o->bits_opt = add_integer_option(*cmd, "--bits-per-number", o->bits_per_number, 1, 64,
-                                   "Bits per stored number (default 16: fp16/bf16 as deployed)");
+                                   "Bits per stored number (default: --state-numbers 16; --preset each state's native format)");
   o->d_model_opt = add_integer_option(*cmd, "--d-model", o->d_model, 1, 1 << 24, "Builder presets: width / hidden size");
   o->layers_opt = add_integer_option(*cmd, "--layers", o->layers, 1, 1 << 16, "Builder presets: number of layers");
   o->d_state_opt = add_integer_option(*cmd, "--d-state", o->d_state, 2, 1 << 16, "Builder s4d: state size N (even)");

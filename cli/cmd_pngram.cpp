@@ -18,7 +18,6 @@ namespace sb = copyproof::ssm_bounds;
 
 constexpr std::uint64_t kDefaultSamples = 100000;
 constexpr int kLemmaDigits = 20;
-constexpr std::int64_t kMaxNgramForExactBound = 240;  // D^n written out (<= 4096 bits) up to here
 
 struct PngramOptions {
   int alphabet = 2;
@@ -38,7 +37,7 @@ nlohmann::json lemma_json(const sb::NgramQuery& q) {
   j["lemma_bound"] = pairs == 0 ? std::string("0")
                                 : sb::format_power_of_two(sb::log2_lemma_bound_pairs(q), kLemmaDigits, sb::Rounding::up);
   j["lemma_bound_paper"] = sb::format_power_of_two(sb::log2_lemma_bound_paper(q), kLemmaDigits, sb::Rounding::up);
-  if (q.ngram <= kMaxNgramForExactBound) {
+  if (sb::lemma_bound_written_out(q)) {
     j["lemma_bound_exact"] = sb::to_string(sb::lemma_bound_pairs(q));
     j["lemma_bound_paper_exact"] = sb::to_string(sb::lemma_bound_paper(q));
   }

@@ -1,19 +1,9 @@
 #pragma once
-// JSON for exact integers: a JSON number while it fits in 64 bits (what scripts expect),
-// its decimal string beyond (KV caches at L = 1e18 reach 1e23); docs/cli.md says so.
+// json_integer lives in the library (the Python module writes the same JSON); the CLI
+// keeps its short name.
 
-#include <nlohmann/json.hpp>
-
-#include <limits>
-
-#include "copyproof/ssm_bounds/exact_numbers.hpp"
+#include "copyproof/ssm_bounds/exact_json.hpp"
 
 namespace copyproof::cli {
-
-inline nlohmann::json json_integer(const ssm_bounds::cpp_int& n) {
-  if (n >= 0 && n <= std::numeric_limits<std::uint64_t>::max()) return static_cast<std::uint64_t>(n);
-  if (n < 0 && n >= std::numeric_limits<std::int64_t>::min()) return static_cast<std::int64_t>(n);
-  return n.str();
-}
-
+using ssm_bounds::json_integer;
 }  // namespace copyproof::cli

@@ -1,12 +1,13 @@
 // copyproof: checks, by construction and by computation, that a two-layer transformer
 // copies strings of exponential length while fixed-state models cannot.
 
-#include <exception>
 #include <iostream>
-#include <new>
+#include <string>
+#include <vector>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "run_app.hpp"
 
 int main(int argc, char** argv) {
   using namespace copyproof::cli;
@@ -27,22 +28,9 @@ int main(int argc, char** argv) {
   add_train_command(app, exit_code);
   add_eval_command(app, exit_code);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help, --version
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "copyproof: error: " << e.what() << " (see --help)\n";
-    return kExitUsage;
-  } catch (const UsageError& e) {
-    std::cerr << "copyproof: error: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "copyproof: error: out of memory; try a smaller --length or --samples\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "copyproof: internal error: " << e.what() << "\n";
-    return 3;
-  }
-  return exit_code;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const AppOutcome outcome = run_app(app, std::move(args), exit_code);
+  if (outcome.exit_code == kExitInternal) std::cerr << "copyproof: " << outcome.error << "\n";
+  else if (!outcome.error.empty()) std::cerr << "copyproof: error: " << outcome.error << "\n";
+  return outcome.exit_code;
 }

@@ -12,6 +12,8 @@ packages=(
   doctest-dev          # tests/
   libbenchmark-dev     # bench/
   gnuplot-nox          # docs/ figures
+  pybind11-dev python3-dev python3-numpy  # python/: the copyproof module
+  python3-torch python3-matplotlib        # python/copyproof_torch.py, its tests, docs/python.md
 )
 
 missing=()

@@ -9,10 +9,6 @@
 namespace copyproof::ssm_bounds {
 namespace {
 
-// D^L is written out exactly only up to this many bits (then the fraction stays short
-// enough to read and to compute in microseconds).
-constexpr std::uint64_t kExactFractionBits = 4096;
-
 void check_sizes(int alphabet, const cpp_int& length) {
   if (alphabet < 2) throw std::invalid_argument("alphabet must be >= 2");
   if (length < 1) throw std::invalid_argument("length must be >= 1");
@@ -46,7 +42,7 @@ CopyErrorBound copy_error_lower_bound(const StateSize& states, int alphabet, con
     return bound;
   }
   // 1 - |S|/D^L exactly whenever |S|/D^L = 2^log2_ratio is a rational small enough to write out.
-  if (const auto ratio = bound.log2_ratio.exact_power_of_two(kExactFractionBits)) bound.exact_value = 1 - *ratio;
+  if (const auto ratio = bound.log2_ratio.exact_power_of_two(kExactWriteOutBits)) bound.exact_value = 1 - *ratio;
   if (bound.exact_value) {
     bound.exact_form = to_string(*bound.exact_value);
     bound.decimal = format_rational(*bound.exact_value, kBoundDigits, Rounding::down);

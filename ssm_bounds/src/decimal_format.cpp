@@ -7,10 +7,6 @@
 namespace copyproof::ssm_bounds {
 namespace {
 
-// Powers of two up to this many bits are formatted through exact rationals (2^4096 has
-// 1234 digits: exact and still fast).
-constexpr int kExactPowerLimit = 4096;
-
 // mantissa (exactly `digits` digits, or fewer when trailing zeros were stripped)
 // times 10^(exponent10 - digits + 1), as text.
 std::string layout(const cpp_int& mantissa, const cpp_int& exponent10) {
@@ -78,7 +74,7 @@ std::string format_rational(const cpp_rational& q, int digits, Rounding rounding
 }
 
 std::string format_power_of_two(const Log2Number& x, int digits, Rounding rounding) {
-  if (const auto exact = x.exact_power_of_two(kExactPowerLimit)) return format_rational(*exact, digits, rounding);
+  if (const auto exact = x.exact_power_of_two(kExactWriteOutBits)) return format_rational(*exact, digits, rounding);
   // 2^x = 10^t with t = x log10(2): exponent floor(t), mantissa 10^frac(t). The error of
   // t bounds the mantissa interval; the margin also covers log10(2) and pow at 100 digits.
   const Real log10_of_2 = ln2() / boost::multiprecision::log(Real(10));
@@ -94,7 +90,7 @@ std::string format_power_of_two(const Log2Number& x, int digits, Rounding roundi
 
 std::string format_one_minus_power_of_two(const Log2Number& x, int digits, Rounding rounding) {
   if (x.sign() >= 0) throw std::invalid_argument("format_one_minus_power_of_two: needs x < 0");
-  if (const auto exact = x.exact_power_of_two(kExactPowerLimit)) return format_rational(1 - *exact, digits, rounding);
+  if (const auto exact = x.exact_power_of_two(kExactWriteOutBits)) return format_rational(1 - *exact, digits, rounding);
   // When 2^x < 10^-(digits + 5), 1 - 2^x lies in (1 - 10^-(digits+5), 1): its first
   // `digits` digits are all nines: truncation gives exactly 0.99...9 and rounding up
   // gives 1 (a valid upper bound; the value itself is below 1).

@@ -7,11 +7,8 @@
 namespace copyproof::ssm_bounds {
 namespace {
 
-// D^n is written out only up to this many bits; past it the log2 forms serve.
-constexpr std::uint64_t kExactPowerBits = 4096;
-
 cpp_int alphabet_power(const NgramQuery& q) {
-  if (static_cast<std::uint64_t>(q.ngram) * 17 > kExactPowerBits)  // D <= 2^16 + ...: 17 bits a letter
+  if (!lemma_bound_written_out(q))
     throw std::invalid_argument("lemma bound: D^n too large to write out; use the log2 form");
   return power(cpp_int(q.alphabet), static_cast<std::uint64_t>(q.ngram));
 }
@@ -19,6 +16,10 @@ cpp_int alphabet_power(const NgramQuery& q) {
 Log2Number log2_alphabet_power(const NgramQuery& q) { return Log2Number::log2_of(cpp_int(q.alphabet)).times(q.ngram); }
 
 }  // namespace
+
+bool lemma_bound_written_out(const NgramQuery& q) {
+  return static_cast<std::uint64_t>(q.ngram) * kMaxLetterBits <= kExactWriteOutBits;
+}
 
 cpp_int ngram_pairs(const NgramQuery& q) { return pairs(cpp_int(q.length) - q.ngram + 1); }
 

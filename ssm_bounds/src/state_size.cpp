@@ -3,16 +3,12 @@
 #include <stdexcept>
 
 namespace copyproof::ssm_bounds {
-namespace {
-constexpr unsigned kCountBitLimit = 4096;  // beyond this |S| is kept only as its log2
-}
-
 StateSize state_of_bits(const cpp_rational& bits) {
   if (bits < 0) throw std::invalid_argument("state bits must be >= 0");
   StateSize s;
   s.log2_states = Log2Number::rational(bits);
   const bool whole = boost::multiprecision::denominator(bits) == 1;
-  if (whole && bits <= kCountBitLimit) s.count = power(cpp_int(2), to_uint64(floor_of(bits)));
+  if (whole && bits <= kExactWriteOutBits) s.count = power(cpp_int(2), to_uint64(floor_of(bits)));
   s.text = whole ? "2^" + to_string(bits) : "2^(" + to_string(bits) + ")";
   return s;
 }
@@ -21,7 +17,7 @@ StateSize state_of_count(const cpp_int& count) {
   if (count < 1) throw std::invalid_argument("a state space has at least one state");
   StateSize s;
   s.log2_states = Log2Number::log2_of(count);
-  if (boost::multiprecision::msb(count) < kCountBitLimit) s.count = count;
+  if (boost::multiprecision::msb(count) < kExactWriteOutBits) s.count = count;
   s.text = count.str();
   return s;
 }

@@ -73,6 +73,26 @@ TEST_CASE("bound --preset: stored and effective numbers, 16 bits by default") {
   CHECK(j["state_bits"] == 24 * 1536 * 19 * 16);
   const auto wide = run_json("bound --preset mamba-130m --length 1e6 --bits-per-number 32");
   CHECK(wide["state_bits"] == 24 * 1536 * 19 * 32);
+  CHECK(wide["number_format"] == "--bits-per-number");
+  const auto xlstm = run_json("bound --preset xlstm-7b --length 10");
+  CHECK(xlstm["bits_per_number"] == 32);  // native fp32 state
+  CHECK(xlstm["state_bits"] == 32LL * 8 * (256 * 512 + 256 + 1) * 32);
+  CHECK(xlstm["fixed_state"] == true);
+  CHECK(run_json("bound --preset recurrentgemma-2b --length 10")["alphabet"] == 256000);  // its own vocabulary
+}
+
+TEST_CASE("bound --preset on a hybrid: state = fixed + growth x (L + 2), Theorem 2.7 does not apply") {
+  const auto j = run_json("bound --preset jamba-v0.1 --length 1000");
+  CHECK(j["fixed_state"] == false);
+  CHECK(j["fixed_numbers_effective"] == 28 * 8192 * 19);
+  CHECK(j["growth_per_token_effective"] == 4 * 2 * 8 * 128);
+  CHECK(j["state_numbers_effective"] == 28 * 8192 * 19 + 4 * 2 * 8 * 128 * 1002);
+  CHECK(j["native_max_length_half"].is_null());
+  const Run text = run("bound --preset zamba2-2.7b --length 1000");
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("Theorem 2.7 does not apply") != std::string::npos);
+  const Run fixed = run("bound --preset recurrentgemma-9b --length 1000");
+  CHECK(fixed.out.find("does not apply") == std::string::npos);
 }
 
 TEST_CASE("L = 1e18 and D = 65536 answer in milliseconds, exactly") {
@@ -90,8 +110,19 @@ TEST_CASE("bound --table and --list-presets") {
   CHECK(table["rows"][0]["ngram"] == 9);  // eps = 0.01 by default: C(11-n,2) 2^-n <= 0.01 at n = 9
   CHECK(table["rows"][2]["min_state_bits"] == 1000000000000000000ULL);
   const auto list = run_json("bound --list-presets");
-  CHECK(list["presets"].size() == 23);
+  CHECK(list["presets"].size() >= 35);
   CHECK(list["default_alphabet"] == 50277);
+  for (const auto& p : list["presets"]) {
+    CAPTURE(p["preset"]);
+    // L* exactly when the state is fixed; cross-checked against the single query's max_length_half.
+    CHECK(p["native_max_length_half"].is_null() == !p["fixed_state"].get<bool>());
+  }
+  const auto mamba = run_json("bound --preset mamba-2.8b --length 1000");
+  for (const auto& p : list["presets"])
+    if (p["preset"] == "mamba-2.8b") CHECK(p["native_max_length_half"] == mamba["max_length_half"]);
+  CHECK(mamba["max_length_half"].get<long long>() > 1000000);  // bf16, D = 50277: millions of tokens
+  const Run text = run("bound --list-presets");
+  CHECK(text.out.find("KV cache grows with L, Theorem 2.7 does not apply") != std::string::npos);
 }
 
 TEST_CASE("pngram: exact by trails, by enumeration, and Monte Carlo with its interval") {
@@ -121,6 +152,8 @@ TEST_CASE("bad input: exit 2 and one line on stderr naming the flag") {
       {"bound --alphabet 2 --length 5 --state-numbers 0", "--state-numbers"},
       {"bound --alphabet 2 --length 5 --states 0", "--states"},
       {"bound --preset lstm --length 5", "--d-model"},
+      {"bound --preset linear-attention --d-model 512 --heads 7 --layers 2 --length 5", "--heads"},
+      {"bound --preset s4d --d-model 512 --d-state 3 --layers 2 --length 5", "--d-state"},
       {"bound --preset no-such-model --length 5", "--preset"},
       {"bound --table --alphabet 2 --lengths 10,0", "--lengths"},
       {"pngram --alphabet 2 --ngram 0 --length 5", "--ngram"},

@@ -23,6 +23,11 @@ using cpp_rational = boost::multiprecision::number<
 // so absolute errors stay below 1e-75: far finer than any digit we print (40).
 using Real = boost::multiprecision::cpp_bin_float_100;
 
+// The most bits an exact integer, or a fraction's numerator or denominator, is written
+// out with: 2^4096 has 1234 decimal digits, still exact, fast and readable. Past it a
+// quantity is kept and reported as its log2 (|S|, D^L, D^n, 2^x alike).
+inline constexpr std::uint64_t kExactWriteOutBits = 4096;
+
 // Relative error we allow for one evaluated logarithm or conversion at 100 digits:
 // Boost's elementary functions are accurate to a few units in the last place, and we
 // keep 5 decimal digits of headroom for the handful of operations per quantity.

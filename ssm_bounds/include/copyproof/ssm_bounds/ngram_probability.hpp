@@ -78,7 +78,11 @@ std::pair<double, double> wilson_interval_95(std::uint64_t hits, std::uint64_t s
 cpp_int ngram_pairs(const NgramQuery& q);                 // C(L-n+1, 2)
 Log2Number log2_lemma_bound_pairs(const NgramQuery& q);   // requires ngram_pairs(q) > 0
 Log2Number log2_lemma_bound_paper(const NgramQuery& q);
-// Exact rationals of both forms, for small n (D^n written out; throws past 4096 bits).
+// Whether D^n is written out exactly (n letters of at most kMaxLetterBits bits within
+// kExactWriteOutBits): the exact forms below exist iff this holds.
+inline constexpr std::uint64_t kMaxLetterBits = 17;  // D <= 65536 < 2^17
+bool lemma_bound_written_out(const NgramQuery& q);
+// Exact rationals of both forms, when lemma_bound_written_out(q) (throws otherwise).
 cpp_rational lemma_bound_pairs(const NgramQuery& q);
 cpp_rational lemma_bound_paper(const NgramQuery& q);
 

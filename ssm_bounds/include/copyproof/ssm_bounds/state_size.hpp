@@ -12,7 +12,7 @@ namespace copyproof::ssm_bounds {
 
 struct StateSize {
   Log2Number log2_states;        // mem(S) = log2 |S|, exact
-  std::optional<cpp_int> count;  // |S| itself when it is an integer of at most 4096 bits
+  std::optional<cpp_int> count;  // |S| itself when it is an integer of at most kExactWriteOutBits bits
   std::string text;              // |S| as written in reports: "2^1000000", "1000"
 };
 
