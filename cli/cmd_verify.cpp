@@ -88,6 +88,7 @@ cx::VerifyConfig validated_config(VerifyOptions& o) {
         throw UsageError("--length: --source planted needs L >= n + 1 = " + std::to_string(c.ngram + 1));
       break;
   }
+  c.device_forward = o.device == "gpu";
   require_memory(cx::verify_memory_bytes(c), "--length", "verify at L = " + std::to_string(c.length));
   if (o.device == "gpu") check_gpu(o, c);
   return c;

@@ -1,5 +1,7 @@
 #include "copyproof/construction/verifier.hpp"
 
+#include "copyproof/construction/level_softmax.hpp"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -164,7 +166,16 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
   const double per_position = (2.0 * shape.d_model + 2.0 * shape.layer2_key_width + 2.0 * shape.code_bits +
                                shape.layer2_key_width) * scalar + 64.0 + 16.0;
   const double outputs = static_cast<double>(length) + 1;
-  const double per_string = positions * per_position + outputs * (3.0 * (shape.d_model + shape.vocab) * scalar + 64.0);
+  double per_string = positions * per_position + outputs * (3.0 * (shape.d_model + shape.vocab) * scalar + 64.0);
+  if (config.device_forward) {
+    // The GPU forward (gpu/src/gpu_backend.cpp) brings back only the rows at the outputs
+    // (float32), each head's level statistics (device layout, then widened) and the logits
+    // of the host finish (double); the verifier adds the string and its reference tables
+    // (~64 bytes a position) and ~64 bytes of per-output records.
+    const double stats = 4.0 * (1 + kLevels + kLevels * kMaxLevelValueWidth) + 4.0 * (1 + kLevels + kLevels * shape.code_bits);
+    per_string = positions * (4.0 + 64.0 + 16.0) +
+                 outputs * (4.0 * shape.d_model + shape.layer2_heads * (stats + 8.0) + 8.0 * shape.vocab + 64.0 + 32.0);
+  }
   const int concurrent = length <= kShortString ? std::max(config.threads, 1) : 1;
   return static_cast<std::uint64_t>(per_string * concurrent);
 }

@@ -64,6 +64,28 @@ class DeviceBuffer {
   std::size_t count_ = 0;
 };
 
+// A CUDA event owned like a buffer: destroyed on every path out, exceptions included.
+class CudaEvent {
+ public:
+  CudaEvent() { COPYPROOF_CUDA(cudaEventCreate(&event_)); }
+  CudaEvent(const CudaEvent&) = delete;
+  CudaEvent& operator=(const CudaEvent&) = delete;
+  ~CudaEvent() {
+    if (event_) cudaEventDestroy(event_);
+  }
+  void record() { COPYPROOF_CUDA(cudaEventRecord(event_)); }
+  // Seconds from `start` to this event, waiting for this one to complete.
+  double seconds_since(const CudaEvent& start) const {
+    COPYPROOF_CUDA(cudaEventSynchronize(event_));
+    float ms = 0;
+    COPYPROOF_CUDA(cudaEventElapsedTime(&ms, start.event_, event_));
+    return ms / 1000.0;
+  }
+
+ private:
+  cudaEvent_t event_ = nullptr;
+};
+
 template <class T>
 DeviceBuffer<T> to_device(const std::vector<T>& host) {
   DeviceBuffer<T> d(host.size());

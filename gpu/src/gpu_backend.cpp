@@ -15,8 +15,13 @@
 #include "copyproof/construction/forward.hpp"
 #include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
+#include "banded_layer.cuh"
 #include "cuda_check.hpp"
-#include "kernels.cuh"
+#include "embed.cuh"
+#include "level_attention.cuh"
+#include "probe_scores.cuh"
+#include "project.cuh"
+#include "round_projection.cuh"
 
 namespace copyproof::gpu {
 
@@ -56,11 +61,13 @@ std::uint64_t device_memory_needed(const cx::CopyTransformer& model, std::int64_
     value = std::max(value, static_cast<double>(h.value.rows()));
   }
   const double p = static_cast<double>(positions), o = static_cast<double>(outputs) + 256;
-  // Two float streams and one layer's projections; int8 keys, values, queries; level stats,
-  // positions, probes and scores per output.
-  const double bytes = 4 * p * (2 * d + projection) + p * (stride + value) + o * stride +
-                       o * (4 * (1 + 4 + 4 * value) + 8 + 8 + 4) + 4 * p;
-  return static_cast<std::uint64_t>(bytes * 1.05) + (64u << 20);
+  // The two phases of run() hold different buffers; the peak is the larger.
+  // Layer 1: tokens, two float streams, one layer's projections.
+  const double layer1 = 4 * p + 4 * p * (2 * d + projection);
+  // Layer 2: one float stream; int8 keys, values and (padded) queries of one head; level
+  // stats, positions, probes and scores per output.
+  const double layer2 = 4 * p * d + p * (stride + value) + o * stride + o * (4 * (1 + 4 + 4 * value) + 8 + 8 + 4);
+  return static_cast<std::uint64_t>(std::max(layer1, layer2) * 1.05) + (64u << 20);
 }
 
 namespace {
@@ -94,6 +101,7 @@ struct DeviceBandedLayer {
   int projection_width = 0;
   DeviceBuffer<float> projection_weights;  // (projection_width, d_model)
   DeviceBuffer<BandedHead> heads;
+  std::vector<BandedHead> host_heads;      // the same, for the launcher's checks
   DeviceBuffer<float> outputs;             // every head's W_o, (d_model, d_v) each
   int head_count = 0;
 };
@@ -122,6 +130,15 @@ class GpuBackend final : public cx::CopyForwardBackend {
   cx::CopyForwardResult run(const cx::CopyForwardRequest& request) const override;
 
  private:
+  struct Layer1OnHost;
+  struct Layer2Head;
+  // The stages of run(), in order.
+  DeviceBuffer<float> layer1(const cx::CopyForwardRequest& request) const;
+  Layer1OnHost download_layer1(const DeviceBuffer<float>& x, const cx::CopyForwardRequest& request) const;
+  Layer2Head layer2_head(std::size_t h, const DeviceBuffer<float>& x, long long n,
+                         const std::vector<long long>& host_positions, const std::vector<long long>& host_probes,
+                         const DeviceBuffer<long long>& positions, const DeviceBuffer<long long>& probes) const;
+
   DeviceBandedLayer pack_banded(const std::vector<cx::TypedHead<float>>& heads) const {
     DeviceBandedLayer layer;
     std::vector<float> weights, outputs;
@@ -157,6 +174,7 @@ class GpuBackend final : public cx::CopyForwardBackend {
     layer.head_count = static_cast<int>(descs.size());
     layer.projection_weights = to_device(weights);
     layer.heads = to_device(descs);
+    layer.host_heads = descs;
     layer.outputs = to_device(outputs);
     return layer;
   }
@@ -225,107 +243,181 @@ double residual_of(const RoundingStats& s) {
   return f;
 }
 
-cx::CopyForwardResult GpuBackend::run(const cx::CopyForwardRequest& request) const {
+// Stage 1: the layers before the last on the device, float32. Returns the stream entering layer 2.
+DeviceBuffer<float> GpuBackend::layer1(const cx::CopyForwardRequest& request) const {
   const auto n = static_cast<long long>(request.sequence.size());
-  const auto outputs = static_cast<long long>(request.outputs.size());
   DeviceBuffer<std::int32_t> tokens(static_cast<std::size_t>(n));
   tokens.upload(request.sequence.data(), request.sequence.size());
-
-  // Layers before the last: embedding, then banded heads, float32.
   DeviceBuffer<float> x(static_cast<std::size_t>(n) * d_), x_next(static_cast<std::size_t>(n) * d_);
-  launch_embed(tokens.data(), n, embedding_.data(), d_, x.data());
+  launch_embed(tokens.data(), request.sequence.data(), n, embedding_.data(),
+               static_cast<int>(typed_.embedding_rows.rows()), d_, x.data());
   for (const auto& layer : banded_) {
     DeviceBuffer<float> projection(static_cast<std::size_t>(n) * layer.projection_width);
     launch_project(x.data(), n, d_, layer.projection_weights.data(), layer.projection_width, projection.data());
     launch_banded_layer(x.data(), n, d_, projection.data(), layer.projection_width, layer.heads.data(),
-                        layer.head_count, layer.outputs.data(), x_next.data());
+                        layer.host_heads.data(), layer.head_count, layer.outputs.data(),
+                        static_cast<int>(layer.outputs.size()), x_next.data());
     std::swap(x, x_next);
   }
-  x_next = DeviceBuffer<float>();
-  cx::RowMatrix<float> stream(n, d_);
-  x.download(stream.data(), static_cast<std::size_t>(stream.size()));
+  return x;
+}
 
-  // Last layer: round queries / unit, keys and values to int8, then levels on tensor cores.
+// Stage 2: the stream comes back to the host a slab of rows at a time, for its distance to
+// the exact layer 1 and for the rows at the output positions: the whole stream is never
+// held on the host (B(4,12): 10.5 GB of it).
+struct GpuBackend::Layer1OnHost {
+  cx::RowMatrix<float> output_rows;  // (outputs, d_model)
+  double max_error = 0;              // max |computed - exact| over the stream; +inf if any entry is NaN
+};
+
+GpuBackend::Layer1OnHost GpuBackend::download_layer1(const DeviceBuffer<float>& x,
+                                                     const cx::CopyForwardRequest& request) const {
+  constexpr long long kSlabRows = 1 << 16;
+  const auto n = static_cast<long long>(request.sequence.size());
+  const cx::ExactLayer1 exact(ct_.vocab, ct_.layout, request.sequence);
+  Layer1OnHost out;
+  out.output_rows.resize(static_cast<Eigen::Index>(request.outputs.size()), d_);
+  cx::RowMatrix<float> slab(std::min(n, kSlabRows), d_);
+  std::size_t next_output = 0;
+  for (long long begin = 0; begin < n; begin += kSlabRows) {
+    const long long rows = std::min(kSlabRows, n - begin);
+    COPYPROOF_CUDA(cudaMemcpy(slab.data(), x.data() + begin * d_, static_cast<std::size_t>(rows * d_) * sizeof(float),
+                              cudaMemcpyDeviceToHost));
+    double worst = out.max_error;
+#pragma omp parallel num_threads(std::max(request.threads, 1)) reduction(max : worst)
+    {
+      std::vector<double> row(static_cast<std::size_t>(d_));
+#pragma omp for schedule(static)
+      for (long long r = 0; r < rows; ++r) {
+        exact.row(begin + r, row.data());
+        for (int c = 0; c < d_; ++c) {
+          const double e = std::fabs(static_cast<double>(slab(r, c)) - row[static_cast<std::size_t>(c)]);
+          worst = std::isnan(e) ? std::numeric_limits<double>::infinity() : std::max(worst, e);
+        }
+      }
+    }
+    out.max_error = worst;
+    for (; next_output < request.outputs.size() && request.outputs[next_output] < begin + rows; ++next_output)
+      out.output_rows.row(static_cast<Eigen::Index>(next_output)) = slab.row(request.outputs[next_output] - begin);
+  }
+  return out;
+}
+
+// Stage 3, per head of the last layer: round queries / unit, keys and values to int8, the
+// levels on tensor cores (timed), and for head 0 the probe scores.
+struct GpuBackend::Layer2Head {
+  cx::IntegerHeadInputs rounded;
+  std::vector<cx::HostLevelStats> stats;
+  std::vector<std::int32_t> probe_scores;  // head 0 only
+  double seconds = 0;                      // the level-attention kernel alone
+};
+
+GpuBackend::Layer2Head GpuBackend::layer2_head(std::size_t h, const DeviceBuffer<float>& x, long long n,
+                                               const std::vector<long long>& host_positions,
+                                               const std::vector<long long>& host_probes,
+                                               const DeviceBuffer<long long>& positions,
+                                               const DeviceBuffer<long long>& probes) const {
+  const DeviceIntegerHead& head = integer_heads_[h];
+  const auto outputs = static_cast<long long>(host_positions.size());
   const long long per_block = level_attention_rows_per_block();
   const long long padded_rows = (outputs + per_block - 1) / per_block * per_block;
-  std::vector<long long> positions(request.outputs.begin(), request.outputs.end());
-  std::vector<long long> probes(request.probe_keys.begin(), request.probe_keys.end());
-  const DeviceBuffer<long long> device_positions = to_device(positions), device_probes = to_device(probes);
+  DeviceBuffer<std::int8_t> q(static_cast<std::size_t>(padded_rows) * head.stride);
+  DeviceBuffer<std::int8_t> k(static_cast<std::size_t>(n) * head.stride);
+  DeviceBuffer<std::int8_t> v(static_cast<std::size_t>(n) * head.value_width);
+  DeviceBuffer<RoundingStats> rounding(3);
+  rounding.fill_zero();
+  q.fill_zero();  // rows past the last query stay 0
+  launch_round_projection(x.data(), positions.data(), outputs, d_, head.query.data(), head.key_width, head.unit,
+                          head.stride, q.data(), rounding.data() + 0);
+  launch_round_projection(x.data(), nullptr, n, d_, head.key.data(), head.key_width, 1.0, head.stride, k.data(),
+                          rounding.data() + 1);
+  launch_round_projection(x.data(), nullptr, n, d_, head.value.data(), head.value_width, 1.0, head.value_width,
+                          v.data(), rounding.data() + 2);
+  RoundingStats r[3];
+  rounding.download(r, 3);
+  for (const auto& one : r)
+    if (one.overflow) throw std::runtime_error("GPU path: a rounded layer-2 entry leaves int8 (or is NaN)");
 
+  Layer2Head out;
+  cx::IntegerHeadInputs& in = out.rounded;
+  in.key_width = head.key_width;
+  in.padded_key_width = head.stride;
+  in.value_width = head.value_width;
+  in.unit = head.unit;
+  in.query_residual = residual_of(r[0]);
+  in.key_residual = residual_of(r[1]);
+  in.value_residual = residual_of(r[2]);
+  in.query_bound = r[0].bound;
+  in.key_bound = r[1].bound;
+  in.value_bound = r[2].bound;
+
+  DeviceBuffer<unsigned char> device_stats(static_cast<std::size_t>(outputs) * stats_bytes(head.value_width));
+  CudaEvent start, stop;
+  LevelAttentionArgs args;
+  args.q = q.data();
+  args.positions = positions.data();
+  args.host_positions = host_positions.data();
+  args.queries = outputs;
+  args.padded_rows = padded_rows;
+  args.k = k.data();
+  args.v = v.data();
+  args.keys = n;
+  args.stride = head.stride;
+  args.value_width = head.value_width;
+  args.window_lo = head.window.lo;
+  args.window_hi = head.window.hi;
+  args.stats = device_stats.data();
+  start.record();
+  launch_level_attention(args);
+  stop.record();
+  out.seconds = stop.seconds_since(start);
+
+  std::vector<unsigned char> host_stats(device_stats.size());
+  device_stats.download(host_stats.data(), host_stats.size());
+  widen_stats(head.value_width, host_stats, static_cast<std::size_t>(outputs), out.stats);
+  if (h == 0) {
+    DeviceBuffer<std::int32_t> scores(static_cast<std::size_t>(outputs));
+    launch_probe_scores(q.data(), probes.data(), host_probes.data(), outputs, k.data(), n, head.stride,
+                        scores.data());
+    out.probe_scores.resize(static_cast<std::size_t>(outputs));
+    scores.download(out.probe_scores.data(), out.probe_scores.size());
+  }
+  return out;
+}
+
+cx::CopyForwardResult GpuBackend::run(const cx::CopyForwardRequest& request) const {
+  const auto n = static_cast<long long>(request.sequence.size());
+  const auto outputs = static_cast<long long>(request.outputs.size());
+  const DeviceBuffer<float> x = layer1(request);
+  const Layer1OnHost host = download_layer1(x, request);
+
+  const std::vector<long long> positions(request.outputs.begin(), request.outputs.end());
+  const std::vector<long long> probes(request.probe_keys.begin(), request.probe_keys.end());
+  const DeviceBuffer<long long> device_positions = to_device(positions), device_probes = to_device(probes);
   std::vector<std::vector<cx::HostLevelStats>> stats(integer_heads_.size());
   std::vector<cx::IntegerHeadInputs> rounded(integer_heads_.size());
-  std::vector<std::int32_t> probe_scores(static_cast<std::size_t>(outputs));
+  std::vector<std::int32_t> probe_scores;
   double layer2_seconds = 0;
   for (std::size_t h = 0; h < integer_heads_.size(); ++h) {
-    const DeviceIntegerHead& head = integer_heads_[h];
-    DeviceBuffer<std::int8_t> q(static_cast<std::size_t>(padded_rows) * head.stride);
-    DeviceBuffer<std::int8_t> k(static_cast<std::size_t>(n) * head.stride);
-    DeviceBuffer<std::int8_t> v(static_cast<std::size_t>(n) * head.value_width);
-    DeviceBuffer<RoundingStats> rounding(3);
-    rounding.fill_zero();
-    q.fill_zero();  // rows past the last query stay 0
-    launch_round_projection(x.data(), device_positions.data(), outputs, d_, head.query.data(), head.key_width, head.unit,
-                            head.stride, q.data(), rounding.data() + 0);
-    launch_round_projection(x.data(), nullptr, n, d_, head.key.data(), head.key_width, 1.0, head.stride, k.data(),
-                            rounding.data() + 1);
-    launch_round_projection(x.data(), nullptr, n, d_, head.value.data(), head.value_width, 1.0, head.value_width,
-                            v.data(), rounding.data() + 2);
-    RoundingStats r[3];
-    rounding.download(r, 3);
-    for (const auto& one : r)
-      if (one.overflow) throw std::runtime_error("GPU path: a rounded layer-2 entry leaves int8");
-    cx::IntegerHeadInputs& in = rounded[h];
-    in.key_width = head.key_width;
-    in.padded_key_width = head.stride;
-    in.value_width = head.value_width;
-    in.unit = head.unit;
-    in.query_residual = residual_of(r[0]);
-    in.key_residual = residual_of(r[1]);
-    in.value_residual = residual_of(r[2]);
-    in.query_bound = r[0].bound;
-    in.key_bound = r[1].bound;
-    in.value_bound = r[2].bound;
-
-    DeviceBuffer<unsigned char> device_stats(static_cast<std::size_t>(outputs) * stats_bytes(head.value_width));
-    cudaEvent_t start, stop;
-    COPYPROOF_CUDA(cudaEventCreate(&start));
-    COPYPROOF_CUDA(cudaEventCreate(&stop));
-    COPYPROOF_CUDA(cudaEventRecord(start));
-    if (!launch_level_attention(q.data(), device_positions.data(), outputs, k.data(), v.data(), n, head.stride,
-                                head.value_width, head.window.lo, head.window.hi, device_stats.data()))
-      throw std::invalid_argument("GPU path: unsupported layer-2 shape");
-    COPYPROOF_CUDA(cudaEventRecord(stop));
-    COPYPROOF_CUDA(cudaEventSynchronize(stop));
-    float ms = 0;
-    COPYPROOF_CUDA(cudaEventElapsedTime(&ms, start, stop));
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-    layer2_seconds += ms / 1000.0;
-
-    std::vector<unsigned char> host_stats(device_stats.size());
-    device_stats.download(host_stats.data(), host_stats.size());
-    widen_stats(head.value_width, host_stats, static_cast<std::size_t>(outputs), stats[h]);
-    if (h == 0) {
-      DeviceBuffer<std::int32_t> scores(static_cast<std::size_t>(outputs));
-      launch_probe_scores(q.data(), device_probes.data(), outputs, k.data(), head.stride, scores.data());
-      scores.download(probe_scores.data(), probe_scores.size());
-    }
+    Layer2Head one = layer2_head(h, x, n, positions, probes, device_positions, device_probes);
+    rounded[h] = one.rounded;
+    stats[h] = std::move(one.stats);
+    layer2_seconds += one.seconds;
+    if (h == 0) probe_scores = std::move(one.probe_scores);
   }
 
-  // Finish on the host with the CPU int8 path's own code.
-  cx::RowMatrix<float> xq(outputs, d_);
-  for (long long r = 0; r < outputs; ++r) xq.row(r) = stream.row(positions[static_cast<std::size_t>(r)]);
+  // Stage 4: finish on the host with the CPU int8 path's own code.
   cx::IntegerLastLayer integer;
-  cx::finish_integer_rows(typed_, xq, stats, rounded, request.outputs, n, integer, request.threads);
+  cx::finish_integer_rows(typed_, host.output_rows, stats, rounded, request.outputs, n, integer, request.threads);
 
   cx::CopyForwardResult result;
   result.predictions = integer.predictions;
   cx::certify(integer, result);
   result.layer2_seconds = layer2_seconds;
-  result.max_layer1_error = cx::ExactLayer1(ct_.vocab, ct_.layout, request.sequence).max_deviation(stream.data(), request.threads);
+  result.max_layer1_error = host.max_error;
   result.probe_mass.assign(static_cast<std::size_t>(outputs), std::numeric_limits<double>::quiet_NaN());
   for (long long r = 0; r < outputs; ++r)
-    if (probes[static_cast<std::size_t>(r)] >= 0)
+    if (request.probe_keys[static_cast<std::size_t>(r)] >= 0)
       result.probe_mass[static_cast<std::size_t>(r)] =
           std::exp(rounded[0].unit * probe_scores[static_cast<std::size_t>(r)] - integer.log_normalizer(r, 0));
   return result;

@@ -1,47 +1,44 @@
 // Layer 2 on int8 tensor cores: exact integer scores, softmax by levels (level_softmax.hpp).
 //
 // Scores S = Q K^T come from mma.sync.m16n8k32 (s8 x s8 -> s32): inputs are the +-1 codes
-// (and the 1 / -B column), so int32 accumulation is exact. Each row keeps LevelStats: the
-// only per-key work on the common path is one comparison of the score against the row's
-// threshold (max - kLevels + 1); keys above it update the levels (rare: near-matches).
+// (and the 1 / -B column), so int32 accumulation is exact. A block has kLevelWarps warps;
+// each warp owns kLevelRowTiles tiles of 16 query rows. Keys stream through shared memory
+// in tiles of kLevelKeyTile, rows padded so the B-fragment loads of a warp hit 32 banks.
+// Every index below comes from level_attention_lanes.hpp / mma_fragments.hpp (the PTX
+// fragment layouts), which the CPU emulation test runs lane by lane.
 //
-// A block has kWarps warps; each warp owns kRowTiles tiles of 16 query rows. Keys stream
-// through shared memory in tiles of kKeyTile, rows padded to P + 16 bytes so the B-fragment
-// loads of a warp hit 32 different banks. Fragment layouts (PTX ISA, mma.m16n8k32, .s8):
-//   A: reg0 row g, k 4t..4t+3 | reg1 row g+8, same k | reg2 row g, k 16+4t.. | reg3 row g+8
-//   B: reg0 k 4t..4t+3, column g | reg1 k 16+4t..
-//   C: c0, c1 row g, columns 2t, 2t+1 | c2, c3 row g+8
-// with g = lane / 4, t = lane % 4. Each thread thus sees rows g and g + 8 of each row tile and
-// the keys 2t, 2t+1 of every 8; the four threads of a group merge their stats at the end.
+// The hot loop per sub-tile of 8 keys: the B loads, kSteps mma per row tile, then one
+// comparison per score against the row's threshold (a register) and one branch. Only when
+// some score reaches a threshold (near-matches: rare) does the lane compute key indices,
+// check windows and update its levels. Padding rows and
+// rows with empty windows have a threshold no score reaches; sub-tiles past the block's
+// last key are not visited; a warp whose rows are all padding only helps load the tiles.
 
 #include <cuda_runtime.h>
 
-#include <climits>
-#include <cstdint>
+#include <stdexcept>
+#include <string>
 
+#include "copyproof/gpu/level_attention_lanes.hpp"
 #include "cuda_check.hpp"
-#include "kernels.cuh"
+#include "grid.cuh"
+#include "level_attention.cuh"
 
 namespace copyproof::gpu {
 namespace {
 
-using construction::kLevels;
 using construction::LevelStats;
-
-constexpr int kWarps = 8;
-constexpr int kRowTiles = 2;
-constexpr int kRowsPerBlock = kWarps * kRowTiles * 16;
-constexpr int kKeyTile = 128;
 
 __device__ __forceinline__ std::uint32_t load_u32(const std::int8_t* p) {
   return *reinterpret_cast<const std::uint32_t*>(p);
 }
 
-__device__ __forceinline__ void mma_s8(int (&c)[4], const std::uint32_t (&a)[4], std::uint32_t b0, std::uint32_t b1) {
+__device__ __forceinline__ void mma_s8(int (&c)[kCRegisters], const std::uint32_t (&a)[kARegisters],
+                                       const std::uint32_t (&b)[kBRegisters]) {
   asm volatile(
       "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
       : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
 template <int DV>
@@ -49,7 +46,7 @@ __device__ __forceinline__ LevelStats<DV> shuffle_xor(const LevelStats<DV>& s, i
   LevelStats<DV> o;
   o.max_score = __shfl_xor_sync(0xffffffffu, s.max_score, mask);
 #pragma unroll
-  for (int t = 0; t < kLevels; ++t) {
+  for (int t = 0; t < construction::kLevels; ++t) {
     o.count[t] = __shfl_xor_sync(0xffffffffu, s.count[t], mask);
 #pragma unroll
     for (int c = 0; c < DV; ++c) o.value_sum[t][c] = __shfl_xor_sync(0xffffffffu, s.value_sum[t][c], mask);
@@ -57,149 +54,142 @@ __device__ __forceinline__ LevelStats<DV> shuffle_xor(const LevelStats<DV>& s, i
   return o;
 }
 
-template <int DV>
-struct RowState {
-  LevelStats<DV> stats;
-  int threshold = INT_MIN;  // scores below it cannot reach a kept level
-  long long first_key = 0, last_key = -1;  // the row's window, clipped to the keys
-
-  __device__ __forceinline__ void offer(int score, long long key, const std::int8_t* values) {
-    if (score < threshold) return;  // the common path: one comparison
-    if (key < first_key || key > last_key) return;
-    stats.add(score, values + key * DV, DV);
-    threshold = stats.max_score - kLevels + 1;
-  }
-};
-
 template <int P, int DV>
-__global__ void __launch_bounds__(kWarps * 32)
+__global__ void __launch_bounds__(kLevelWarps * kWarpSize)
     level_attention_kernel(const std::int8_t* __restrict__ q, const long long* __restrict__ positions,
                            long long queries, const std::int8_t* __restrict__ k, const std::int8_t* __restrict__ v,
                            long long keys, long long window_lo, long long window_hi, LevelStats<DV>* __restrict__ out) {
-  constexpr int kSteps = P / 32;
-  constexpr int kStride = P + 16;
-  __shared__ alignas(16) std::int8_t tile[kKeyTile * kStride];
+  using Shape = LevelShape<P>;
+  __shared__ alignas(16) std::int8_t tile[Shape::kTileBytes];
 
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int g = lane >> 2, t = lane & 3;
-  const long long block_row = static_cast<long long>(blockIdx.x) * kRowsPerBlock;
+  const int warp = threadIdx.x / kWarpSize, lane = threadIdx.x % kWarpSize;
+  const long long block_row = static_cast<long long>(blockIdx.x) * kLevelRowsPerBlock;
+  const int live = live_row_tiles(block_row, warp, queries);  // warp-uniform
 
-  std::uint32_t a[kRowTiles][kSteps][4];
-  RowState<DV> rows[kRowTiles][2];
+  std::uint32_t a[kLevelRowTiles][Shape::kSteps][kARegisters];
 #pragma unroll
-  for (int rt = 0; rt < kRowTiles; ++rt) {
-    const long long base = block_row + (warp * kRowTiles + rt) * 16;
+  for (int rt = 0; rt < kLevelRowTiles; ++rt)
 #pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const long long row = base + g + 8 * half;
-      const long long pos = positions[row < queries ? row : queries - 1];
-      rows[rt][half].first_key = max(0LL, pos - window_hi);
-      rows[rt][half].last_key = min(keys - 1, pos - window_lo);
-    }
+    for (int s = 0; s < Shape::kSteps; ++s)
 #pragma unroll
-    for (int s = 0; s < kSteps; ++s) {
-      const std::int8_t* r0 = q + (base + g) * P + s * 32 + 4 * t;
-      const std::int8_t* r8 = q + (base + g + 8) * P + s * 32 + 4 * t;
-      a[rt][s][0] = load_u32(r0);
-      a[rt][s][1] = load_u32(r8);
-      a[rt][s][2] = load_u32(r0 + 16);
-      a[rt][s][3] = load_u32(r8 + 16);
-    }
-  }
+      for (int r = 0; r < kARegisters; ++r)
+        a[rt][s][r] = load_u32(q + a_register_offset<P>(tile_row(block_row, warp, rt), lane, s, r));  // q is padded
+  LaneRows<DV> rows;
+  LaneThresholds threshold;
+  rows.init(threshold, positions, block_row, warp, lane, queries, keys, window_lo, window_hi);
 
-  // Keys any row of this block may see.
-  const long long last_row = min(block_row + kRowsPerBlock, queries) - 1;
-  const long long key_begin = max(0LL, positions[block_row] - window_hi);
-  const long long key_end = min(keys - 1, positions[last_row] - window_lo);
-
-  for (long long tile_base = key_begin; tile_base <= key_end; tile_base += kKeyTile) {
+  const std::int8_t* b_lane = tile + b_register_offset<P>(0, lane, 0, 0);  // hoisted out of the hot loop
+  const KeyRange block = block_keys(positions, block_row, queries, keys, window_lo, window_hi);
+  for (long long tile_base = block.first; tile_base <= block.last; tile_base += kLevelKeyTile) {
     __syncthreads();  // the previous tile is no longer read
-    constexpr int kChunks = kKeyTile * P / 16;
-    for (int chunk = threadIdx.x; chunk < kChunks; chunk += kWarps * 32) {
-      const int key = chunk / (P / 16), part = chunk % (P / 16);
-      const long long j = tile_base + key;
+    for (int chunk = threadIdx.x; chunk < Shape::kChunks; chunk += kLevelWarps * kWarpSize) {
+      const TileChunk<P> c(chunk);
       int4 value = make_int4(0, 0, 0, 0);
-      if (j <= key_end) value = *reinterpret_cast<const int4*>(k + j * P + part * 16);
-      *reinterpret_cast<int4*>(tile + key * kStride + part * 16) = value;
+      if (tile_base + c.key <= block.last) value = *reinterpret_cast<const int4*>(k + (tile_base + c.key) * P + c.key_offset);
+      *reinterpret_cast<int4*>(tile + c.shared_offset) = value;
     }
     __syncthreads();
+    if (live == 0) continue;  // a warp of padding rows only loads
 
+    const int subs = live_sub_tiles(tile_base, block.last);
 #pragma unroll 2
-    for (int sub = 0; sub < kKeyTile / 8; ++sub) {
-      std::uint32_t b[kSteps][2];
+    for (int sub = 0; sub < subs; ++sub) {
+      std::uint32_t b[Shape::kSteps][kBRegisters];
 #pragma unroll
-      for (int s = 0; s < kSteps; ++s) {
-        const std::int8_t* column = tile + (sub * 8 + g) * kStride + s * 32 + 4 * t;
-        b[s][0] = load_u32(column);
-        b[s][1] = load_u32(column + 16);
+      for (int s = 0; s < Shape::kSteps; ++s)
+#pragma unroll
+        for (int r = 0; r < kBRegisters; ++r) b[s][r] = load_u32(b_lane + b_register_step<P>(sub, s, r));
+      // Every row tile of a live warp: a padding tile's scores (zero rows) reach no threshold,
+      // and a predicated mma would cost more on this path than the tensor work it saves.
+      int c[kLevelRowTiles][kCRegisters];
+#pragma unroll
+      for (int rt = 0; rt < kLevelRowTiles; ++rt) {
+#pragma unroll
+        for (int i = 0; i < kCRegisters; ++i) c[rt][i] = 0;
+#pragma unroll
+        for (int s = 0; s < Shape::kSteps; ++s) mma_s8(c[rt], a[rt][s], b[s]);
       }
-      const long long key0 = tile_base + sub * 8 + 2 * t;
-#pragma unroll
-      for (int rt = 0; rt < kRowTiles; ++rt) {
-        int c[4] = {0, 0, 0, 0};
-#pragma unroll
-        for (int s = 0; s < kSteps; ++s) mma_s8(c, a[rt][s], b[s][0], b[s][1]);
-        rows[rt][0].offer(c[0], key0, v);
-        rows[rt][0].offer(c[1], key0 + 1, v);
-        rows[rt][1].offer(c[2], key0, v);
-        rows[rt][1].offer(c[3], key0 + 1, v);
-      }
+      if (__builtin_expect(any_relevant(threshold, c), 0))
+        rows.offer(threshold, c, tile_base + sub * kMmaN, lane, v);  // rare
     }
   }
 
-  // The four threads of a group saw disjoint keys of the same rows: merge, then lane t = 0 writes.
 #pragma unroll
-  for (int rt = 0; rt < kRowTiles; ++rt)
+  for (int rt = 0; rt < kLevelRowTiles; ++rt)
 #pragma unroll
     for (int half = 0; half < 2; ++half) {
-      LevelStats<DV> s = rows[rt][half].stats;
-      s.merge(shuffle_xor(s, 1), DV);
-      s.merge(shuffle_xor(s, 2), DV);
-      const long long row = block_row + (warp * kRowTiles + rt) * 16 + g + 8 * half;
-      if (t == 0 && row < queries) out[row] = s;
+      LevelStats<DV> s = rows.stats[rt][half];
+#pragma unroll
+      for (int step = 0; step < kMergeSteps; ++step) s.merge(shuffle_xor(s, merge_mask(step)), DV);
+      const long long row = LaneRows<DV>::row_of(block_row, warp, lane, rt, half);
+      if (writes_rows(lane) && row < queries) out[row] = s;
     }
 }
 
 template <int P, int DV>
-void launch(const std::int8_t* q, const long long* positions, long long queries, const std::int8_t* k,
-            const std::int8_t* v, long long keys, long long lo, long long hi, void* stats) {
-  const auto blocks = static_cast<unsigned int>((queries + kRowsPerBlock - 1) / kRowsPerBlock);
-  level_attention_kernel<P, DV><<<blocks, kWarps * 32>>>(q, positions, queries, k, v, keys, lo, hi,
-                                                          static_cast<LevelStats<DV>*>(stats));
+void launch(const LevelAttentionArgs& x) {
+  const auto blocks = static_cast<unsigned int>((x.queries + kLevelRowsPerBlock - 1) / kLevelRowsPerBlock);
+  level_attention_kernel<P, DV><<<blocks, kLevelWarps * kWarpSize>>>(
+      x.q, x.positions, x.queries, x.k, x.v, x.keys, x.window_lo, x.window_hi, static_cast<LevelStats<DV>*>(x.stats));
   COPYPROOF_LAUNCHED("level_attention_kernel");
 }
 
 template <int P>
-bool launch_width(int value_width, const std::int8_t* q, const long long* positions, long long queries,
-                  const std::int8_t* k, const std::int8_t* v, long long keys, long long lo, long long hi,
-                  void* stats) {
-  switch (value_width) {
-    case 1: launch<P, 1>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    case 2: launch<P, 2>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    case 3: launch<P, 3>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    case 4: launch<P, 4>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    case 5: launch<P, 5>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    case 6: launch<P, 6>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    case 7: launch<P, 7>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    case 8: launch<P, 8>(q, positions, queries, k, v, keys, lo, hi, stats); return true;
-    default: return false;
+void launch_width(const LevelAttentionArgs& x) {
+#if defined(COPYPROOF_SASS_64_3)  // a quick build of the B(4,12) shape alone, for bench/gpu_sass_count.py
+  if (P == 64 && x.value_width == 3) return launch<64, 3>(x);
+  throw std::invalid_argument("built with COPYPROOF_SASS_64_3: P = 64, d_v = 3 only");
+#else
+  switch (x.value_width) {
+    case 1: return launch<P, 1>(x);
+    case 2: return launch<P, 2>(x);
+    case 3: return launch<P, 3>(x);
+    case 4: return launch<P, 4>(x);
+    case 5: return launch<P, 5>(x);
+    case 6: return launch<P, 6>(x);
+    case 7: return launch<P, 7>(x);
+    case 8: return launch<P, 8>(x);
+    default: throw std::invalid_argument("level attention: value width must be 1 .. 8");
   }
+#endif
 }
+
+constexpr const char* kName = "level_attention_kernel";
 
 }  // namespace
 
-long long level_attention_rows_per_block() { return kRowsPerBlock; }
+long long level_attention_rows_per_block() { return kLevelRowsPerBlock; }
 
-bool launch_level_attention(const std::int8_t* q, const long long* positions, long long queries, const std::int8_t* k,
-                            const std::int8_t* v, long long keys, int stride, int value_width, long long window_lo,
-                            long long window_hi, void* stats) {
-  switch (stride) {
-    case 32: return launch_width<32>(value_width, q, positions, queries, k, v, keys, window_lo, window_hi, stats);
-    case 64: return launch_width<64>(value_width, q, positions, queries, k, v, keys, window_lo, window_hi, stats);
-    case 96: return launch_width<96>(value_width, q, positions, queries, k, v, keys, window_lo, window_hi, stats);
-    case 128: return launch_width<128>(value_width, q, positions, queries, k, v, keys, window_lo, window_hi, stats);
-    default: return false;
+void launch_level_attention(const LevelAttentionArgs& x) {
+  const auto check = [](bool ok, const std::string& what) { require(ok, kName, what); };
+  check(x.stride == 32 || x.stride == 64 || x.stride == 96 || x.stride == 128,
+        "stride (padded d_k) must be 32, 64, 96 or 128, got " + std::to_string(x.stride));
+  check(x.value_width >= 1 && x.value_width <= kLevelMaxValueWidth,
+        "value width must be 1 .. 8, got " + std::to_string(x.value_width));
+  check(x.queries >= 0 && x.keys >= 0, "negative query or key count");
+  check(x.padded_rows % kLevelRowsPerBlock == 0 && x.padded_rows >= x.queries,
+        "q must have a multiple of " + std::to_string(kLevelRowsPerBlock) + " rows, at least the queries");
+  check(x.window_lo <= x.window_hi, "window lo > hi");
+  check(x.host_positions != nullptr || x.queries == 0, "host positions are needed to check them");
+  for (long long i = 0; i < x.queries; ++i) {  // messages built only on failure
+    if (x.host_positions[i] < 0 || x.host_positions[i] >= x.keys)
+      check(false, "position " + std::to_string(x.host_positions[i]) + " outside [0, keys)");
+    if (i > 0 && x.host_positions[i - 1] > x.host_positions[i])
+      check(false, "positions must be ascending (a block's key range is read off its first and last row); row " +
+                       std::to_string(i) + " is below row " + std::to_string(i - 1));
   }
+  if (x.queries == 0) return;
+  check(x.q && x.positions && x.k && x.v && x.stats, "a device pointer is null");
+#if defined(COPYPROOF_SASS_64_3)
+  return launch_width<64>(x);
+#else
+  switch (x.stride) {
+    case 32: return launch_width<32>(x);
+    case 64: return launch_width<64>(x);
+    case 96: return launch_width<96>(x);
+    default: return launch_width<128>(x);
+  }
+#endif
 }
 
 }  // namespace copyproof::gpu

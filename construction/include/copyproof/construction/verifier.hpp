@@ -24,6 +24,9 @@ struct VerifyConfig {
   std::uint64_t seed = 0;
   Precision precision = Precision::fp32;
   int threads = 1;
+  // The forward runs on a device (verify --device gpu): the host holds the per-output rows
+  // it finishes, never the stream (verify_memory_bytes plans for that).
+  bool device_forward = false;
 };
 
 // A string the check went wrong on, and where.
