@@ -12,6 +12,7 @@ packages=(
   doctest-dev          # tests/
   libbenchmark-dev     # bench/
   gnuplot-nox          # docs/ figures
+  python3-minimal      # scripts/check_certificate.py (the independent certificate checker) and its test
 )
 
 missing=()
