@@ -32,8 +32,10 @@ struct FormatModel {
 };
 FormatModel format_model(CertificatePrecision precision);  // int8: the binary32 model of layer 1
 // exp accuracy the model states, per arithmetic format (checked by a test against long double).
-inline constexpr double kExpUlpsFp32 = 4;  // 4 ulp = 8 u
-inline constexpr double kExpUlpsFp64 = 4;
+// Measured (test "stated exp accuracy"): <= 2.5 ulp for binary32 (std::exp and Eigen's
+// vectorised exp over [-120, 0]); stated with a margin of 2 and more.
+inline constexpr double kExpUlpsFp32 = 8;  // 8 ulp = 16 u
+inline constexpr double kExpUlpsFp64 = 8;
 
 // Relative error of a value after `ops` arithmetic operations and `stores` roundings to the
 // storage format, each relative to the sum of absolute values (the standard model's gamma):
