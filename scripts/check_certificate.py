@@ -216,6 +216,10 @@ class Matrix:
     def at(self, r, c):
         return self.v[r * self.cols + c]
 
+    def row_terms(self):
+        """Most nonzero entries in a row: a dot product with k nonzero terms rounds like k terms."""
+        return max(sum(1 for c in range(self.cols) if self.at(r, c) != 0) for r in range(self.rows))
+
 
 def layout(b, n):
     s, off = {}, 0
@@ -297,6 +301,9 @@ class Checker:
         self.read_unembedding()
         return True
 
+    def terms(self, prefix):
+        return [self.mat(prefix + m).row_terms() for m in ("query", "key", "value", "output")]
+
     def value_path_bad(self, prefix, target):
         f, b = self.f, self.b
         Wv, Wo = self.mat(prefix + "value"), self.mat(prefix + "output")
@@ -345,7 +352,7 @@ class Checker:
             for c in range(off, off + width):
                 written[c] += 1
             self.count("structure.layer1." + name, bad)
-            self.l1.append(dict(name=name, lo=lo, hi=hi if hi is not None else 0, key=is_key,
+            self.l1.append(dict(name=name, lo=lo, hi=hi if hi is not None else 0, key=is_key, terms=self.terms(prefix),
                                 slope=I(f.round(meta["position_slope"])), bonus=bonus, off=off, width=width))
         cov = 0
         for name, (off, width) in self.slices.items():
@@ -364,6 +371,7 @@ class Checker:
             bad += self.value_path_bad("layers.1.heads.0.", "out")
             Wq, Wk = self.mat("layers.1.heads.0.query"), self.mat("layers.1.heads.0.key")
             self.dk, self.unit = Wq.rows, meta["integer_score_unit"]
+            self.l2terms = self.terms("layers.1.heads.0.")
             for r in range(Wq.rows):
                 qr = [(c, Wq.at(r, c)) for c in range(Wq.cols) if Wq.at(r, c) != 0]
                 kr = [(c, Wk.at(r, c)) for c in range(Wk.cols) if Wk.at(r, c) != 0]
@@ -384,20 +392,22 @@ class Checker:
         U = self.mat("unembedding")  # (V, d)
         out0, b = self.slices["out"]
         tok0 = self.slices["tok"][0]
-        bad, l1 = 0, 0.0
+        bad, l1, most = 0, 0.0, 0
         for t in range(self.V):
-            s = 0.0
+            s, nonzero = 0.0, 0
             for c in range(self.d):
                 u = U.at(t, c)
                 s = up(s + abs(u))
+                nonzero += u != 0
                 want = 0.0
                 if out0 <= c < out0 + b and t not in (self.BOS, self.COPY):
                     reads = t if t < self.D else self.BOS
                     want = self.E.at(tok0 + c - out0, reads)
                 bad += u != want
             l1 = max(l1, s)
+            most = max(most, nonzero)
         self.count("structure.unembedding", bad)
-        self.u_l1 = l1
+        self.u_l1, self.u_terms = l1, most
 
     # -- step 1: layer 1, patterns by enumeration of real positions
     def patterns(self, lo, hi):
@@ -414,7 +424,7 @@ class Checker:
         return found
 
     def layer1(self):
-        f, d = self.f, float(self.d)
+        f = self.f
         self.dev = [0.0] * self.d
         worst_all = 0.0
         kinds = ["clipped", "clipped_copy", "copy", "letters"]
@@ -424,12 +434,13 @@ class Checker:
             kw = {}
             if not f.exact:
                 largest = iabs(bonus) + iabs(slope) * float(hi)
-                se = chain(f, 2 * d + 3, 2) * largest
+                tq, tk, tv, to = h["terms"]
+                se = chain(f, tq + tk + 3, 2) * largest
                 banded = width <= 64
                 tiles = math.ceil(width / 256)
                 kw = dict(keys=width, score_error=se, shift_error=I(f.ua) * 2.0 * largest * (I(1.0) + se),
                           sum_ops=(width + 2) if banded else (256 + 2 * tiles), rescales=0 if banded else tiles,
-                          value_ops=d, value_stores=1, output_ops=2 + h["width"], output_stores=2)
+                          value_ops=tv, value_stores=1, output_ops=2 + to, output_stores=2)
             worst = {}
             for bos, copy in self.patterns(lo, hi):
                 top = bos if bos >= 0 else hi
@@ -496,19 +507,22 @@ class Checker:
         kw = {}
         if not f.exact:
             tiles = math.ceil(T / 256)
-            se = chain(f, 2 * float(self.d) + self.dk, 2) * abs_score
+            tq, tk, tv, to = self.l2terms
+            se = chain(f, tq + tk + self.dk, 2) * abs_score
             kw = dict(keys=float(T), score_error=se, shift_error=I(f.ua) * 2.0 * abs_score * (one + se),
-                      sum_ops=256 + 2 * tiles, rescales=tiles, value_ops=float(self.d), value_stores=1,
-                      output_ops=2 + self.b, output_stores=2)
+                      sum_ops=256 + 2 * tiles, rescales=tiles, value_ops=tv, value_stores=1,
+                      output_ops=2 + to, output_stores=2)
         Tm1 = I(down(float(T - 1)), up(float(T - 1)))
         mass, dev = softmax_deviation(Tm1 * iexp(-gap), f, **kw)
+        mass = I(max(mass.lo, 0.0), mass.hi)
         self.add("layer2.matched_mass", "", I(0.5), mass)
         return dev
 
     def layer2_int8(self):
         T = 2 * self.L + 2
         f64, f32 = Fmt("fp64"), Fmt("fp32")
-        perr = chain(f32, float(self.d), 0) + chain(f64, 1, 0)
+        tq, tk, tv, _ = self.l2terms
+        perr = chain(f32, max(tq, tk), 0) + chain(f64, 1, 0)
         dist = {"q": 0.0, "k": 0.0}
         state = {"bad": 0, "largest": 0}
 
@@ -548,7 +562,7 @@ class Checker:
                 bos += int(q1 * k1)
             else:
                 off_rows += 1
-        vdist = chain(f32, float(self.d), 0).hi
+        vdist = chain(f32, tv, 0).hi
         self.add("int8.query_distance", "", I(dist["q"]), I(0.5))
         self.add("int8.key_distance", "", I(dist["k"]), I(0.5))
         self.add("int8.value_distance", "", I(vdist), I(0.5))
@@ -570,7 +584,7 @@ class Checker:
                 dev, fl = self.layer2_int8(), Fmt("fp64")
             else:
                 dev, fl = self.layer2(), self.f
-            logit_error = chain(fl, float(self.d), 1) * I(self.u_l1) * (I(1.0) + dev)
+            logit_error = chain(fl, self.u_terms, 1) * I(self.u_l1) * (I(1.0) + dev)
             self.add("unembedding.argmax", "", dev + logit_error, I(1.0))
         return self.out
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "certificate_parts.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
@@ -49,9 +50,25 @@ void check_sizes(int alphabet, int ngram, std::int64_t max_length) {
     throw std::invalid_argument("certificate: max_length must be in [1, 1e18]");
 }
 
+// Layer 1's results, reused across candidates of the L_max search: they depend on L_max only
+// through which window patterns are feasible, and every pattern is feasible once
+// L_max >= (widest window's hi) + 1 (certificate_layer1.cpp: feasible).
+struct Layer1Cache {
+  bool filled = false;
+  std::vector<Inequality> inequalities;
+  std::vector<double> deviation;
+  double worst = 0;
+};
+
+std::int64_t layer1_stable_from(const cd::WeightReading& reading) {
+  std::int64_t hi = 0;
+  for (const auto& h : reading.layer1) hi = std::max(hi, h.hi);
+  return hi + 1;
+}
+
 // Runs steps 1-4 on a reading whose layer 2 is current.
 Certificate assemble(cd::WeightReading reading, int alphabet, int ngram, std::int64_t max_length,
-                     CertificatePrecision precision) {
+                     CertificatePrecision precision, Layer1Cache* cache = nullptr) {
   Certificate c;
   c.alphabet = alphabet;
   c.ngram = ngram;
@@ -65,7 +82,17 @@ Certificate assemble(cd::WeightReading reading, int alphabet, int ngram, std::in
   });
   if (readable) {
     const cd::FormatModel f = cd::format_model(precision);
-    c.layer1_deviation = cd::certify_layer1(reading, max_length, f, c.inequalities).hi;
+    const bool stable = cache && max_length >= layer1_stable_from(reading);
+    if (stable && cache->filled) {
+      c.inequalities.insert(c.inequalities.end(), cache->inequalities.begin(), cache->inequalities.end());
+      reading.code_coordinate_deviation = cache->deviation;
+      c.layer1_deviation = cache->worst;
+    } else {
+      std::vector<Inequality> layer1;
+      c.layer1_deviation = cd::certify_layer1(reading, max_length, f, layer1).hi;
+      c.inequalities.insert(c.inequalities.end(), layer1.begin(), layer1.end());
+      if (stable) *cache = Layer1Cache{true, std::move(layer1), reading.code_coordinate_deviation, c.layer1_deviation};
+    }
     const cd::Layer2Result l2 = precision == CertificatePrecision::int8
                                     ? cd::certify_layer2_int8(reading, max_length, f, c.inequalities)
                                     : cd::certify_layer2(reading, max_length, f, c.inequalities);
@@ -110,12 +137,13 @@ MaxLengthSearch find_max_certified_length(int alphabet, int ngram, CertificatePr
   const cd::FormatModel f = cd::format_model(precision);
   const cd::WeightReading base = cd::read_weights(ct.model, alphabet, ngram, f);
   MaxLengthSearch search;
+  Layer1Cache layer1_cache;
   auto certify_at = [&](std::int64_t length) {
     ++search.candidates;
     ct.model.layers[1] = induction_layer(copy_parameters(alphabet, ngram, length), ct.layout);
     cd::WeightReading reading = base;
     cd::read_layer2(reading, ct.model, f);
-    return assemble(std::move(reading), alphabet, ngram, length, precision);
+    return assemble(std::move(reading), alphabet, ngram, length, precision, &layer1_cache);
   };
   Certificate first = certify_at(1);
   if (!first.certified) return search;

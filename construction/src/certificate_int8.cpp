@@ -32,7 +32,8 @@ Layer2Result certify_layer2_int8(const WeightReading& w, std::int64_t max_length
   const Interval unit_i = unit;
   const FormatModel f64 = format_model(CertificatePrecision::fp64);
   // A rounded entry: (weight / scale) x computed in binary32 over d_model terms, then divided in binary64.
-  const Interval product_error = chain_error(layer1_format, w.d_model, 0) + chain_error(f64, 1, 0);
+  const Interval product_error =
+      chain_error(layer1_format, std::max(w.layer2_terms.query, w.layer2_terms.key), 0) + chain_error(f64, 1, 0);
   double distance_q = 0, distance_k = 0;
   std::int64_t bad_rows = 0;
   int largest = 0;
@@ -80,7 +81,7 @@ Layer2Result certify_layer2_int8(const WeightReading& w, std::int64_t max_length
     }
   }
   // Values: tok(j) read by W_v in binary32, rounded to integers.
-  const double value_distance = chain_error(layer1_format, w.d_model, 0).hi;
+  const double value_distance = chain_error(layer1_format, w.layer2_terms.value, 0).hi;
 
   out.push_back(make_inequality("int8.query_distance",
                                 "int8: every query / unit lies within < 1/2 of the integer the exact codes give",

@@ -46,17 +46,18 @@ Interval certify_layer1(WeightReading& reading, std::int64_t max_length, const F
     SoftmaxRounding r;
     if (!f.exact) {
       const Interval largest = abs_hull(h.separator_bonus) + abs_hull(h.slope) * Interval(static_cast<double>(h.hi));
-      const double d = reading.d_model;
+      const Terms& t = h.terms;
       r.keys = static_cast<double>(width);
-      r.score_error = chain_error(f, 2 * d + 1 + 2, 2) * largest;  // q, k (stored), their product, slope term, sum
+      // q and k (t.query / t.key nonzero terms, stored), their product, the slope term and the sum.
+      r.score_error = chain_error(f, t.query + t.key + 1 + 2, 2) * largest;
       r.shift_error = Interval(f.arithmetic_u) * Interval(2.0) * largest * (Interval(1.0) + r.score_error);
       const bool banded = width <= kBandedWindowLimit;
       const double tiles = std::ceil(static_cast<double>(width) / static_cast<double>(kAttentionKeyTile));
       r.sum_ops = banded ? static_cast<double>(width) + 2 : static_cast<double>(kAttentionKeyTile) + 2 * tiles;
       r.rescale_steps = banded ? 0 : tiles;
-      r.value_ops = d;
+      r.value_ops = t.value;
       r.value_stores = 1;
-      r.output_ops = 1 + h.slice_width + 1;  // division, W_o, residual add
+      r.output_ops = 1 + t.output + 1;  // division, W_o, residual add
       r.output_stores = 2;                   // head output, stream
     }
     const RoundingFactors factors = rounding_factors(r, f);

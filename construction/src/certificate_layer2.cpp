@@ -98,22 +98,24 @@ Layer2Result certify_layer2(const WeightReading& w, std::int64_t max_length, con
                                 bos_high, match_low));
   SoftmaxRounding rounding;
   if (!f.exact) {
-    const double d = w.d_model;
     const double tiles = std::ceil(static_cast<double>(keys) / static_cast<double>(kAttentionKeyTile));
     rounding.keys = static_cast<double>(keys);
-    rounding.score_error = chain_error(f, 2 * d + w.layer2_key_width, 2) * v.abs_score;
+    // q, k: dot products of layer2_terms nonzero terms, stored; then q . k over d_k.
+    const Terms& t = w.layer2_terms;
+    rounding.score_error = chain_error(f, t.query + t.key + w.layer2_key_width, 2) * v.abs_score;
     rounding.shift_error = Interval(f.arithmetic_u) * two * v.abs_score * (Interval(1.0) + rounding.score_error);
     rounding.rescale_steps = tiles;
     rounding.sum_ops = static_cast<double>(kAttentionKeyTile) + 2 * tiles;
-    rounding.value_ops = d;
+    rounding.value_ops = t.value;
     rounding.value_stores = 1;
-    rounding.output_ops = 1 + w.code_bits + 1;
+    rounding.output_ops = 1 + t.output + 1;
     rounding.output_stores = 2;
   }
   // Exact arithmetic: w >= 1 / (1 + (T - 1) e^{-gap}).
   const Interval wrong = count(keys - 1) * exp(-r.gap);
   const SoftmaxBound b = softmax_deviation(wrong, rounding, f);
   r.match_mass = b.target_mass;
+  r.match_mass.lo = std::fmax(r.match_mass.lo, 0.0);
   r.out_deviation = b.deviation;
   out.push_back(make_inequality("layer2.matched_mass",
                                 "step 3: the matched key's softmax mass over T = 2 L_max + 2 keys, rounding included "
@@ -128,7 +130,7 @@ void certify_unembedding(const WeightReading& w, const Layer2Result& layer2, con
   // logit(a*) - logit(a') = <c* - c', c* + e> >= 2H (1 - eps), H = Hamming distance >= 1, and
   // each computed logit errs by <= E; BOS/COPY logits are exactly 0 and logit(a*) >= b (1 - eps).
   // So the argmax is a* when eps + E < 1 (exact arithmetic: eps = 2 (1 - w), i.e. w > 1/2).
-  const Interval logit_error = chain_error(f, w.d_model, 1) * Interval(w.unembedding_row_l1) *
+  const Interval logit_error = chain_error(f, w.unembedding_terms, 1) * Interval(w.unembedding_row_l1) *
                                (Interval(1.0) + layer2.out_deviation);
   out.push_back(make_inequality("unembedding.argmax",
                                 "step 4: the copied token's logit beats every other (EOS included; BOS/COPY are 0): "

@@ -43,6 +43,13 @@ inline constexpr double kExpUlpsFp64 = 8;
 Interval chain_error(const FormatModel& f, double ops, double stores);
 
 // ---- the weights, read (certificate_weights.cpp) --------------------------------------
+// The most nonzero entries in a row of each projection: a dot product with k nonzero terms
+// rounds like a sum of k terms (adding an exact zero is exact, fl(a + 0) = a), so these,
+// not d_model, are the standard model's term counts.
+struct Terms {
+  double query = 0, key = 0, value = 0, output = 0;
+};
+
 struct Layer1Head {
   std::string name;
   std::int64_t lo = 0, hi = 0;  // window of i - j
@@ -50,6 +57,7 @@ struct Layer1Head {
   Interval separator_bonus;     // content score <W_q x_i, W_k x_j> of a separator key j (letters: 0)
   int slice_offset = 0, slice_width = 0;  // the slice it writes
   bool writes_key = false;      // k_m (read by layer 2's keys) or q_m (by its queries)
+  Terms terms;                  // nonzero terms of its dot products
 };
 
 struct FormEntry {  // one entry (a, b) of the layer-2 bilinear form M = W_q^T W_k
@@ -64,6 +72,8 @@ struct WeightReading {
   std::vector<std::pair<int, int>> aligned;       // (query coordinate, key coordinate) of the code blocks
   int one_coordinate = 0, bos_coordinate = 0, sep_coordinate = 0;
   int layer2_key_width = 0;                       // d_k of layer 2
+  Terms layer2_terms;
+  double unembedding_terms = 0;                   // most nonzeros in a row of U
   double integer_score_unit = 0;
   double unembedding_row_l1 = 0;                  // max_a sum_c |U[a, c]|
   std::vector<double> code_coordinate_deviation;  // filled by layer 1: per stream coordinate

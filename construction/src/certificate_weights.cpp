@@ -68,6 +68,20 @@ std::vector<std::vector<std::pair<int, double>>> row_entries(const Eigen::Matrix
   return rows;
 }
 
+double max_row_terms(const Eigen::MatrixXd& m, const FormatModel& f) {
+  double most = 0;
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    double k = 0;
+    for (Eigen::Index c = 0; c < m.cols(); ++c) k += f.round_weight(m(r, c)) != 0 ? 1 : 0;
+    most = std::max(most, k);
+  }
+  return most;
+}
+
+Terms head_terms(const AttentionHead& h, const FormatModel& f) {
+  return {max_row_terms(h.query, f), max_row_terms(h.key, f), max_row_terms(h.value, f), max_row_terms(h.output, f)};
+}
+
 // Smallest Hamming distance between distinct codes, as a lower bound: 0 (two symbols share a
 // code), 1 (some code has a neighbour one bit away), else 2.
 int min_code_distance(const std::vector<std::uint32_t>& codes, int bits) {
@@ -94,6 +108,7 @@ void read_layer2(WeightReading& w, const Transformer& model, const FormatModel& 
     if (h.window.lo != 0 || h.window.bounded() || f.round_weight(h.position_slope) != 0) ++l2_bad;
     l2_bad += value_path_violations(h, tok, layout.out(), f);
     w.layer2_key_width = static_cast<int>(h.query.rows());
+    w.layer2_terms = head_terms(h, f);
     w.integer_score_unit = h.integer_score_unit;
     w.layer2_query_rows = row_entries(h.query, f);
     w.layer2_key_rows = row_entries(h.key, f);
@@ -203,6 +218,7 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
       bonus = bonus + Interval(f.round_weight(h.query(r, w.one_coordinate))) *
                           Interval(f.round_weight(h.key(r, w.sep_coordinate)));
     }
+    head.terms = head_terms(h, f);
     head.separator_bonus = bonus;  // one(i) = 1 and sep(j) = 1 (embedding, checked above)
     bad += value_path_violations(h, tok, *target, f);
     w.structure.push_back(count_inequality("structure.layer1." + h.name,
@@ -224,12 +240,13 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
 
   // Unembedding: letters read their code from out, EOS reads c(SEP), BOS and COPY nothing.
   std::int64_t u_bad = 0;
-  std::vector<double> row_l1(static_cast<std::size_t>(w.vocab), 0.0);
+  std::vector<double> row_l1(static_cast<std::size_t>(w.vocab), 0.0), row_terms(static_cast<std::size_t>(w.vocab), 0.0);
   const Slice& out = layout.out();
   for (int c = 0; c < w.d_model; ++c)
     for (Token t = 0; t < vocab.size(); ++t) {
       const double u = f.round_weight(model.unembedding(t, c));
       row_l1[static_cast<std::size_t>(t)] = up(row_l1[static_cast<std::size_t>(t)] + std::fabs(u));
+      row_terms[static_cast<std::size_t>(t)] += u != 0 ? 1 : 0;
       double want = 0;
       if (in_slice(c, out) && t != vocab.bos() && t != vocab.copy()) {
         const Token reads = vocab.is_letter(t) ? t : vocab.bos();  // EOS reads c(SEP), BOS's code
@@ -238,6 +255,7 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
       if (u != want) ++u_bad;
     }
   w.unembedding_row_l1 = *std::max_element(row_l1.begin(), row_l1.end());
+  w.unembedding_terms = *std::max_element(row_terms.begin(), row_terms.end());
   w.structure.push_back(count_inequality("structure.unembedding",
                                          "step 4: logit(a) = <c(a), out>, logit(EOS) = <c(SEP), out>, BOS/COPY 0", u_bad));
   return w;
