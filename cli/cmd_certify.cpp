@@ -162,7 +162,7 @@ void add_certify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--weights", o->weights, "Certify this weights file (from `construct --weights`) instead of building");
   cmd->add_option("--out", o->out, "Write the certificate JSON to this file");
   cmd->add_flag("--json", o->json, "Print one JSON object");
-  cmd->footer(example_footer("copyproof certify --alphabet 4 --ngram 8 --max-length 1e12 --precision fp32"));
+  cmd->footer(example_footer("copyproof certify --alphabet 4 --ngram 8 --max-length 1e6 --precision fp32"));
   cmd->callback([o, &exit_code] { exit_code = run_certify(*o); });
 }
 

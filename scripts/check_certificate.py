@@ -437,7 +437,7 @@ class Checker:
                 tq, tk, tv, to = h["terms"]
                 se = chain(f, tq + tk + 3, 2) * largest
                 banded = width <= 64
-                tiles = math.ceil(width / 256)
+                tiles = math.ceil(width / 256) + 2  # a query block's key range spans up to 2 more tiles
                 kw = dict(keys=width, score_error=se, shift_error=I(f.ua) * 2.0 * largest * (I(1.0) + se),
                           sum_ops=(width + 2) if banded else (256 + 2 * tiles), rescales=0 if banded else tiles,
                           value_ops=tv, value_stores=1, output_ops=2 + to, output_stores=2)
@@ -506,7 +506,7 @@ class Checker:
         self.add("layer2.bos_key", "", bos_high, match_low)
         kw = {}
         if not f.exact:
-            tiles = math.ceil(T / 256)
+            tiles = math.ceil(T / 256) + 2  # a query block's key range spans up to 2 more tiles
             tq, tk, tv, to = self.l2terms
             se = chain(f, tq + tk + self.dk, 2) * abs_score
             kw = dict(keys=float(T), score_error=se, shift_error=I(f.ua) * 2.0 * abs_score * (one + se),

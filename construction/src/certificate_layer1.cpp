@@ -52,7 +52,8 @@ Interval certify_layer1(WeightReading& reading, std::int64_t max_length, const F
       r.score_error = chain_error(f, t.query + t.key + 1 + 2, 2) * largest;
       r.shift_error = Interval(f.arithmetic_u) * Interval(2.0) * largest * (Interval(1.0) + r.score_error);
       const bool banded = width <= kBandedWindowLimit;
-      const double tiles = std::ceil(static_cast<double>(width) / static_cast<double>(kAttentionKeyTile));
+      // A block of queries walks the union of its rows' windows: up to 2 tiles more than one row's keys.
+      const double tiles = std::ceil(static_cast<double>(width) / static_cast<double>(kAttentionKeyTile)) + 2;
       r.sum_ops = banded ? static_cast<double>(width) + 2 : static_cast<double>(kAttentionKeyTile) + 2 * tiles;
       r.rescale_steps = banded ? 0 : tiles;
       r.value_ops = t.value;

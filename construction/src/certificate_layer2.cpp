@@ -98,7 +98,8 @@ Layer2Result certify_layer2(const WeightReading& w, std::int64_t max_length, con
                                 bos_high, match_low));
   SoftmaxRounding rounding;
   if (!f.exact) {
-    const double tiles = std::ceil(static_cast<double>(keys) / static_cast<double>(kAttentionKeyTile));
+    // A block of queries walks the union of its rows' keys: up to 2 tiles more than one row's.
+    const double tiles = std::ceil(static_cast<double>(keys) / static_cast<double>(kAttentionKeyTile)) + 2;
     rounding.keys = static_cast<double>(keys);
     // q, k: dot products of layer2_terms nonzero terms, stored; then q . k over d_k.
     const Terms& t = w.layer2_terms;
