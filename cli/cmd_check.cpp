@@ -15,7 +15,7 @@ namespace {
 
 std::vector<Claim> all_claims() {
   std::vector<Claim> claims;
-  for (auto&& list : {construction_claims(), bounds_claims()})
+  for (auto&& list : {construction_claims(), bounds_claims(), certificate_claims()})
     for (auto& claim : list) claims.push_back(claim);
   return claims;
 }

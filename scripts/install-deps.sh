@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox          # docs/ figures
   pybind11-dev python3-dev python3-numpy  # python/: the copyproof module
   python3-torch python3-matplotlib        # python/copyproof_torch.py, its tests, docs/python.md
+  python3-minimal      # scripts/check_certificate.py (the independent certificate checker) and its test
 )
 
 missing=()

@@ -29,5 +29,6 @@ struct Claim {
 
 std::vector<Claim> construction_claims();  // check/construction_claims.cpp
 std::vector<Claim> bounds_claims();        // check/bounds_claims.cpp
+std::vector<Claim> certificate_claims();   // check/certificate_claims.cpp
 
 }  // namespace copyproof::cli

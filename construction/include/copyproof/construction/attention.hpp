@@ -43,5 +43,8 @@ double attention_score(const AttentionProblem<Scalar>& problem, std::int64_t que
 
 // Windows at most this wide take the direct per-row path.
 inline constexpr std::int64_t kBandedWindowLimit = 64;
+// Keys per tile of the online softmax on the tiled path (the certificate's rounding model
+// counts the rescalings and sums per tile).
+inline constexpr std::int64_t kAttentionKeyTile = 256;
 
 }  // namespace copyproof::construction
