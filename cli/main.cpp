@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <string>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -26,6 +27,20 @@ int main(int argc, char** argv) {
   add_pngram_command(app, exit_code);
   add_train_command(app, exit_code);
   add_eval_command(app, exit_code);
+
+  // CLI11 reports an unknown first word as "A subcommand is required"; name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->check_name(argv[1]);
+    }
+    if (!found) {
+      std::cerr << "copyproof: error: unknown subcommand '" << argv[1] << "' (one of: " << known << ")\n";
+      return kExitUsage;
+    }
+  }
 
   try {
     app.parse(argc, argv);
