@@ -22,6 +22,16 @@ bool capture_json(const nlohmann::json& object) {
 }
 
 AppOutcome run_app(CLI::App& app, std::vector<std::string> args, const int& exit_code) {
+  // CLI11 reports an unknown first word as "A subcommand is required"; name it instead.
+  if (!args.empty() && !args.front().empty() && args.front()[0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->check_name(args.front());
+    }
+    if (!found) return {kExitUsage, "unknown subcommand '" + args.front() + "' (one of: " + known + ")"};
+  }
   std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last-first
   try {
     app.parse(args);

@@ -117,3 +117,7 @@ TEST_CASE("construct --weights writes a safetensors file, and says where") {
   std::remove(path.c_str());
   check_usage_error("construct -D 4 -n 3 -L 50 --weights /nonexistent_dir/w.safetensors", "--weights", "cannot write");
 }
+
+TEST_CASE("an unknown subcommand is named, with the known ones") {
+  check_usage_error("frobnicate --alphabet 4", "frobnicate", "verify");
+}
