@@ -12,6 +12,7 @@ packages=(
   doctest-dev          # tests/
   libbenchmark-dev     # bench/
   gnuplot-nox          # docs/ figures
+  libexpat1-dev        # tests/figures: SVG well-formedness
 )
 
 missing=()

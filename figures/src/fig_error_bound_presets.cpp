@@ -58,7 +58,7 @@ FigureOutput make(const FigureContext& ctx) {
   panel.logx = true;
   panel.xrange = "[1e4:1e10]";  // room on the right for the legend: every step is below 1e9
   panel.yrange = "[-0.03:1.05]";
-  panel.key = "inside right center vertical Left reverse spacing 1.1 box opaque";
+  panel.key = "inside right center vertical Left reverse spacing 1.1 box";
   std::set<std::string> titled;
   for (const auto& preset : sb::published_presets()) {
     const auto f = static_cast<std::size_t>(std::find(families.begin(), families.end(), preset.family) - families.begin());
