@@ -56,11 +56,12 @@ FigureOutput make(const FigureContext& ctx) {
   panel.ylabel = "string accuracy (mean over seeds, 95% interval)";
   panel.yrange = "[-0.02:1.05]";
   panel.key = "outside right top vertical Left reverse spacing 1.2";
+  panel.extra = {"set xtics 1", "set offsets 0.5, 0.5, 0, 0"};
   const std::vector<std::string> dash = {"", "dt 2 ", "dt 3 ", "dt 4 "};
   for (const auto& model : models)
     for (std::size_t l = 0; l < lengths.size(); ++l) {
       const std::string cond = text_equals("model", model) + " && " + equals("length", std::to_string(lengths[l]));
-      panel.series.push_back({model_label(runs, model) + ", strings of " + std::to_string(lengths[l]),
+      panel.series.push_back({model_label(runs, model) + ", L = " + std::to_string(lengths[l]),
                               using_of({col("ngram"), where(cond, "mean_string_accuracy"), col("low"), col("high")}),
                               "yerrorlines lw 2 pt 7 " + dash[l % dash.size()] + model_colour(model)});
     }

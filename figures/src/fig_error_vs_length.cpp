@@ -2,6 +2,7 @@
 // string error on uniform strings, p_ngram (exact where the trail count fits, Monte Carlo
 // otherwise) and Lemma 2.4's bound min(1, C(L-n+1, 2) D^-n), against L from 2n to past D^n.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -21,15 +22,16 @@ struct Sizes {
   int measure_every;           // the transformer runs on every k-th length of the grid
   std::int64_t strings;        // strings the transformer copies per measured point
   std::int64_t max_measured;   // longest L measured (a string costs ~2 ms plus ~8 L^2 layer-2 pairs)
-  std::uint64_t mc_samples;    // Monte Carlo samples for p_ngram where no exact count fits
+  std::uint64_t mc_samples;    // Monte Carlo samples for p_ngram where no exact count fits,
+  std::uint64_t mc_letters;    // ... fewer (at least 500) past this many letters in all
   std::uint64_t trail_budget;  // de Bruijn trail search nodes before falling back to Monte Carlo
 };
 
 Sizes sizes_for(bool quick) {
-  // Full: 1000 strings a point (issue 12) on lengths a factor 2 apart up to 512: ~17,000
+  // Full: 1000 strings a point (issue 12) on lengths a factor 2 apart up to 256: 16,000
   // strings, the bulk of the figure's time.
-  if (quick) return {2.0, 1, 200, 128, 1000, std::uint64_t{1} << 16};
-  return {std::sqrt(2.0), 2, 1000, 512, 10000, std::uint64_t{1} << 20};
+  if (quick) return {2.0, 1, 200, 128, 1000, 2'000'000, std::uint64_t{1} << 16};
+  return {std::sqrt(2.0), 2, 1000, 256, 10000, 50'000'000, std::uint64_t{1} << 20};
 }
 
 // 2n, 2n r, 2n r^2, ... rounded, up to the first length past D^n (where p_ngram = 1).
@@ -64,8 +66,10 @@ FigureOutput make(const FigureContext& ctx) {
         method = "exact";
       } else {
         // Samples seeded per point so that no two points share strings.
+        const std::uint64_t samples =
+            std::max<std::uint64_t>(500, std::min<std::uint64_t>(sizes.mc_samples, sizes.mc_letters / length));
         const auto estimate = ssm_bounds::estimate_ngram_probability(
-            query, sizes.mc_samples, ctx.seed * 1000003 + static_cast<std::uint64_t>(ngram * 1000 + length),
+            query, samples, ctx.seed * 1000003 + static_cast<std::uint64_t>(ngram * 1000 + length),
             ctx.threads);
         p = estimate.probability, p_low = estimate.ci_low, p_high = estimate.ci_high;
         method = "monte-carlo";

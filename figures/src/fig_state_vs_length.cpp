@@ -102,7 +102,7 @@ FigureOutput make(const FigureContext& ctx) {
     panel.series.push_back({"GSSM state needed, err ≤ 0.01, D = " + d,
                             using_of({col("L"), where(is_d, "gssm_bits_0.01")}), "points pt 6 ps 0.6 " + d_colours[i]});
     panel.series.push_back({"copy transformer weights, D = " + d,
-                            using_of({col("L"), where(is_d, "weight_bits")}), "steps lw 2 dt 2 " + d_colours[i]});
+                            using_of({col("L"), where(is_d, "weight_bits")}), "linespoints lw 2 pt 4 ps 1 pi 8 " + d_colours[i]});
     panel.series.push_back({"copy transformer KV cache, D = " + d,
                             using_of({col("L"), where(is_d, "kv_cache_bits")}), "lines lw 1.5 dt 3 " + d_colours[i]});
   }

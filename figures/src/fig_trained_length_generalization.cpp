@@ -2,6 +2,7 @@
 // LSTM (study copy-seeds) against the test length, mean over seeds with a 95% interval,
 // the training lengths shaded. Data: DIR/copy-seeds/<run>/eval.json.
 
+#include <algorithm>
 #include <map>
 
 #include "copyproof/figures/figure.hpp"
@@ -47,8 +48,10 @@ FigureOutput make(const FigureContext& ctx) {
                          num(train_min), num(train_max)});
     }
 
-  out.plot.title = "Trained on lengths " + std::to_string(train_min) + "-" + std::to_string(train_max) +
-                   ": the transformer keeps copying past them, the fixed-state models do not";
+  out.plot.title = "Past the training lengths (" + std::to_string(train_min) + "-" + std::to_string(train_max) +
+                   "), the transformer should keep copying; fixed-state models stop";
+  int shortest = accuracies.begin()->first.second, longest = shortest;
+  for (const auto& [key, values] : accuracies) shortest = std::min(shortest, key.second), longest = std::max(longest, key.second);
   Panel panel;
   panel.xlabel = "test string length (letters)";
   panel.ylabel = "string accuracy (mean over seeds, 95% interval)";
@@ -57,7 +60,8 @@ FigureOutput make(const FigureContext& ctx) {
   panel.key = "outside right top vertical Left reverse spacing 1.2";
   panel.extra = {"set object 1 rect from " + std::to_string(train_min) + ", graph 0 to " + std::to_string(train_max) +
                      ", graph 1 behind fc rgb '#eeeeee' fs solid 1.0 noborder",
-                 "set label 1 'training lengths' at " + std::to_string(train_min) + ", graph 0.04 left front"};
+                 "set label 1 ' training lengths' at " + std::to_string(train_min) + ", graph 0.97 left front",
+                 "set xrange [" + num(0.8 * shortest) + ":" + num(1.25 * longest) + "]"};
   for (const auto& model : models) {
     const std::string is_model = text_equals("model", model);
     panel.series.push_back({"", using_of({col("length"), where(is_model, "low"), where(is_model, "high")}),
