@@ -8,6 +8,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "run_app.hpp"
+#include "version.hpp"
 
 int main(int argc, char** argv) {
   using namespace copyproof::cli;
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
       "(Jelassi et al., \"Repeat After Me\", ICML 2024). Run `copyproof check` for the whole suite.",
       "copyproof"};
   app.require_subcommand(1, 1);
-  app.set_version_flag("--version", "copyproof 0.1.0");
+  app.set_version_flag("--version", kVersion);
 
   int exit_code = kExitPass;
   add_construct_command(app, exit_code);
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   add_train_command(app, exit_code);
   add_eval_command(app, exit_code);
   add_certify_command(app, exit_code);
+  add_figures_command(app, exit_code);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const AppOutcome outcome = run_app(app, std::move(args), exit_code);

@@ -15,6 +15,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy  # python/: the copyproof module
   python3-torch python3-matplotlib        # python/copyproof_torch.py, its tests, docs/python.md
   python3-minimal      # scripts/check_certificate.py (the independent certificate checker) and its test
+  libexpat1-dev        # tests/figures: SVG well-formedness
 )
 
 missing=()

@@ -1,0 +1,131 @@
+// Loading committed study runs and their statistics (trained_data.hpp).
+
+#include "trained_data.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+#include "copyproof/ssm_bounds/ngram_probability.hpp"
+
+namespace copyproof::figures {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::optional<json> read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(path.string() + " is not valid JSON (" + e.what() + ")");
+  }
+}
+
+int model_rank(const std::string& model) {
+  static const std::vector<std::string> known = {"transformer", "mamba", "lstm"};
+  const auto it = std::find(known.begin(), known.end(), model);
+  return static_cast<int>(it - known.begin());
+}
+
+}  // namespace
+
+std::vector<StudyRun> load_study(const fs::path& data_dir, const std::string& study) {
+  std::vector<StudyRun> runs;
+  const fs::path root = data_dir / study;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return runs;
+  std::vector<fs::path> dirs;
+  for (const auto& entry : fs::directory_iterator(root, ec))
+    if (entry.is_directory()) dirs.push_back(entry.path());
+  std::sort(dirs.begin(), dirs.end());  // directory order is not stable across machines
+  for (const auto& dir : dirs) {
+    auto config = read_json(dir / "config.json");
+    if (!config) continue;
+    StudyRun run;
+    run.run = config->value("run", dir.filename().string());
+    run.model = config->value("model", std::string());
+    run.seed = config->value("seed", std::int64_t{0});
+    run.config = *config;
+    run.eval = read_json(dir / "eval.json");
+    run.eval_dup = read_json(dir / "eval-dup.json");
+    std::ifstream log(dir / "train.jsonl");
+    std::int64_t line_number = 0;
+    for (std::string line; std::getline(log, line);) {
+      ++line_number;
+      if (line.empty()) continue;
+      try {
+        run.log.push_back(json::parse(line));
+      } catch (const json::exception&) {
+        throw std::runtime_error((dir / "train.jsonl").string() + ":" + std::to_string(line_number) +
+                                 " is not valid JSON");
+      }
+    }
+    if (!run.model.empty()) runs.push_back(std::move(run));
+  }
+  std::stable_sort(runs.begin(), runs.end(), [](const StudyRun& a, const StudyRun& b) {
+    const int ra = model_rank(a.model), rb = model_rank(b.model);
+    if (ra != rb) return ra < rb;
+    if (a.model != b.model) return a.model < b.model;
+    return a.seed < b.seed;
+  });
+  return runs;
+}
+
+std::vector<std::string> model_order(const std::vector<StudyRun>& runs) {
+  std::vector<std::string> models;
+  for (const auto& run : runs)
+    if (std::find(models.begin(), models.end(), run.model) == models.end()) models.push_back(run.model);
+  return models;
+}
+
+std::string model_colour(const std::string& model) {
+  static const std::map<std::string, std::string> colours = {
+      {"transformer", "#0072B2"}, {"mamba", "#D55E00"}, {"lstm", "#009E73"}};
+  const auto it = colours.find(model);
+  return "lc rgb '" + (it == colours.end() ? std::string("#CC79A7") : it->second) + "'";
+}
+
+std::string model_label(const std::vector<StudyRun>& runs, const std::string& model) {
+  for (const auto& run : runs)
+    if (run.model == model && run.config.contains("pos") && run.config["pos"].is_string())
+      return model + " (" + run.config["pos"].get<std::string>() + ")";
+  return model;
+}
+
+SeedMean mean_over_seeds(const std::vector<double>& accuracies, std::int64_t samples_of_single_seed) {
+  SeedMean m;
+  m.seeds = static_cast<int>(accuracies.size());
+  if (accuracies.empty()) return m;
+  double sum = 0;
+  for (double a : accuracies) sum += a;
+  m.mean = sum / m.seeds;
+  if (m.seeds == 1) {
+    const auto n = static_cast<std::uint64_t>(std::max<std::int64_t>(1, samples_of_single_seed));
+    const auto hits = static_cast<std::uint64_t>(std::llround(m.mean * double(n)));
+    std::tie(m.low, m.high) = ssm_bounds::wilson_interval_95(hits, n);
+    m.interval = "wilson-95-one-seed";
+    return m;
+  }
+  double squares = 0;
+  for (double a : accuracies) squares += (a - m.mean) * (a - m.mean);
+  const double sd = std::sqrt(squares / (m.seeds - 1));
+  const boost::math::students_t t(m.seeds - 1);
+  const double half = boost::math::quantile(t, 0.975) * sd / std::sqrt(double(m.seeds));
+  m.low = std::max(0.0, m.mean - half);
+  m.high = std::min(1.0, m.mean + half);
+  m.interval = "t-95-over-seeds";
+  return m;
+}
+
+std::string missing_study_note(const fs::path& data_dir, const std::string& study, const std::string& file) {
+  return "no " + file + " under " + (data_dir / study).string() + "/<run>/: run the `" + study +
+         "` study (docs/results.md) to draw it";
+}
+
+}  // namespace copyproof::figures

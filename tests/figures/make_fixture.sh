@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Regenerates tests/figures/fixtures/copy-seeds/: REAL tiny trainings (200 steps) in the
+# layout of docs/results/data (docs/results.md), for the trained figures' tests. Not run
+# by CI (the fixture is committed); takes about a minute on 2 cores.
+#   tests/figures/make_fixture.sh [path/to/copyproof]
+set -euo pipefail
+bin=${1:-build/copyproof}
+out=tests/figures/fixtures/copy-seeds
+rm -rf "$out"
+for model in transformer mamba lstm; do
+  for seed in 1 2; do
+    run=$model-seed$seed
+    dir=$out/$run
+    mkdir -p "$dir"
+    ckpt=$(mktemp -d)/model.safetensors
+    train=$("$bin" train --model "$model" --task copy --steps 200 --eval-every 50 --eval-samples 16 \
+      --seed "$seed" --threads 2 --out "$ckpt" --log "$dir/train.jsonl" --json)
+    pos=""
+    if [ "$model" = transformer ]; then pos=', "pos": "hard-alibi"'; fi
+    printf '{"study": "copy-seeds", "run": "%s", "model": "%s", "seed": %s%s, "train": %s}\n' \
+      "$run" "$model" "$seed" "$pos" "$train" > "$dir/config.json"
+    "$bin" eval --checkpoint "$ckpt" --lengths 5,10,20,40,80,160 --samples 16 --threads 2 --json > "$dir/eval.json"
+    results=""
+    for n in 2 4 6; do
+      r=$("$bin" eval --checkpoint "$ckpt" --task dup --ngram "$n" --lengths 20 --samples 16 --threads 2 --json)
+      results="$results${results:+, }$r"
+    done
+    printf '{"results": [%s]}\n' "$results" > "$dir/eval-dup.json"
+    rm -rf "$(dirname "$ckpt")"
+  done
+done
