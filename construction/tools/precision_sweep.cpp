@@ -4,10 +4,11 @@
 // without a repeated n-gram, or leaves the matched key at or below the exact argmax
 // threshold 1/2. Lengths 1, 2, 4, ... and the family's full length.
 //
-//   copyproof_precision_sweep D n [L_MAX [LONGEST]]
+//   copyproof_precision_sweep D n [L_MAX [LONGEST [PRECISIONS]]]
 //     L_MAX: build every model for L_MAX instead of L (0: for L);
 //     LONGEST: where B(D, n) is too long to write out (D^n > 2^22), run seeded uniform
-//     strings of lengths up to LONGEST instead (default 256), skipping any with a repeat.
+//     strings of lengths up to LONGEST instead (default 256), skipping any with a repeat;
+//     PRECISIONS: comma-separated subset of the list below (default all).
 //
 // Families: "debruijn" = prefixes of B(D, n) (every n-gram once: the most keys a query can
 // compete with); "hamming1" = prefixes of B(2, n) over letters 0 and 1, whose codes differ in
@@ -99,7 +100,9 @@ int main(int argc, char** argv) {
     }
   std::printf("| D | n | L_max | precision | family | lengths run | first L failing | min matched mass |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
+  const std::string only = argc > 5 ? "," + std::string(argv[5]) + "," : std::string();
   for (const std::string precision : {"fp64", "fp32", "int8", "bf16", "fp16", "bf16-unfused", "fp16-unfused"}) {
+    if (!only.empty() && only.find("," + precision + ",") == std::string::npos) continue;
     if (precision == "int8" && n * cx::code_bits(D) > 127) {
       std::printf("| %d | %d | - | int8 | - | - | not run: n b = %d > 127 aborts on this branch | - |\n", D, n,
                   n * cx::code_bits(D));
