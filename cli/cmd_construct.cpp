@@ -26,6 +26,7 @@ struct ConstructOptions {
   std::int64_t max_length = 0;
   std::string weights;
   bool json = false;
+  double lambda_scale = 1.0;
 };
 
 // Builds the model and writes every weight to `path` (safetensors, float64), with what a
@@ -34,7 +35,8 @@ struct ConstructOptions {
 void write_weights(const ConstructOptions& o, const cx::CopyTransformerShape& shape, const nlohmann::json& slices) {
   // The model, its safetensors copy and one row-major temporary: 3 copies of every number.
   require_memory(static_cast<std::uint64_t>(shape.params) * 8 * 3, "--weights", "writing the weights");
-  const cx::CopyTransformer ct = cx::build_copy_transformer(o.alphabet, o.ngram, o.max_length);
+  const cx::CopyTransformer ct =
+      cx::build_copy_transformer(o.alphabet, o.ngram, o.max_length, cx::CopyTransformerOptions{o.lambda_scale});
   SafetensorsFile file = cx::transformer_to_safetensors(ct.model);
   const auto& p = ct.parameters;
   std::string vocabulary;
@@ -49,6 +51,7 @@ void write_weights(const ConstructOptions& o, const cx::CopyTransformerShape& sh
                                                {"beta", p.beta},
                                                {"bos_penalty", p.bos_penalty},
                                                {"layer1_error_bound", p.layer1_error_bound},
+                                               {"lambda_scale", p.lambda_scale},
                                                {"code_bits", p.code_bits}}
                                     .dump();
   try {
@@ -60,7 +63,7 @@ void write_weights(const ConstructOptions& o, const cx::CopyTransformerShape& sh
 
 int run_construct(const ConstructOptions& o) {
   const cx::CopyTransformerShape shape = checked_shape(o.alphabet, o.ngram);
-  const cx::CopyParameters p = cx::copy_parameters(o.alphabet, o.ngram, o.max_length);
+  const cx::CopyParameters p = cx::copy_parameters(o.alphabet, o.ngram, o.max_length, o.lambda_scale);
   const cx::ResidualLayout layout(shape.code_bits, o.ngram);
 
   nlohmann::json slices = nlohmann::json::array();
@@ -79,10 +82,12 @@ int run_construct(const ConstructOptions& o) {
                 {"alpha", p.alpha},
                 {"beta", p.beta},
                 {"lambda", p.lambda},
+                {"lambda_scale", p.lambda_scale},
                 {"bos_penalty", p.bos_penalty},
                 {"layer1_error_bound", p.layer1_error_bound},
                 {"match_mass_floor", p.match_mass_floor},
-                {"required_match_mass", p.required_match_mass},
+                {"argmax_threshold", p.argmax_threshold},
+                {"sufficient_match_mass", p.sufficient_match_mass},
                 {"slices", slices},
                 {"weights", o.weights.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.weights)}});
     return kExitPass;
@@ -92,8 +97,11 @@ int run_construct(const ConstructOptions& o) {
               shape.code_bits, shape.layer1_heads, shape.layer2_heads, static_cast<long long>(shape.params),
               static_cast<long long>(shape.nonzero_params));
   std::printf("  alpha %.4f  beta %.4f  lambda %.4f  B %.1f\n", p.alpha, p.beta, p.lambda, p.bos_penalty);
-  std::printf("  layer-1 error <= %.3g; matched-key mass >= %.6f > %.6f needed\n", p.layer1_error_bound,
-              p.match_mass_floor, p.required_match_mass);
+  if (p.lambda_scale != 1.0)
+    std::printf("  DIAGNOSTIC MODEL: lambda scaled by %g, below what the proof needs\n", p.lambda_scale);
+  std::printf("  layer-1 error <= %.3g; matched-key mass >= %.6f > %.6g (exact argmax threshold; the proof's "
+              "sufficient floor b/(b+1) is %.6f)\n",
+              p.layer1_error_bound, p.match_mass_floor, p.argmax_threshold, p.sufficient_match_mass);
   std::printf("  slices:");
   for (const auto& s : layout.slices()) std::printf(" %s[%d:%d]", s.name.c_str(), s.offset, s.end());
   std::printf("\n");
@@ -110,6 +118,7 @@ void add_construct_command(CLI::App& app, int& exit_code) {
   add_ngram_option(*cmd, o->ngram)->required();
   add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, kMaxLengthFlag, "Longest string L_max")->required();
   cmd->add_option("--weights", o->weights, "Write every weight matrix to this file (safetensors, float64)");
+  add_diagnostic_lambda_scale_option(*cmd, o->lambda_scale);
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543 --weights copy.safetensors"));
   cmd->callback([o, &exit_code] { exit_code = run_construct(*o); });

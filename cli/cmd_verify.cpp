@@ -34,6 +34,7 @@ struct VerifyOptions {
   bool json = false;
   CLI::Option* length = nullptr;
   CLI::Option* samples = nullptr;
+  CLI::Option* max_length = nullptr;
 };
 
 // --device gpu: a usable GPU, a model the kernels support, and room on the device.
@@ -42,7 +43,8 @@ void check_gpu(const VerifyOptions& o, cx::VerifyConfig& c) {
   if (o.precision_option->count() > 0 && o.precision != "int8")
     throw UsageError("--precision: with --device gpu layer 1 runs in fp32 and layer 2 in exact int8; use int8 or omit it");
   c.precision = cx::Precision::int8;
-  const cx::CopyTransformer ct = cx::build_copy_transformer(c.alphabet, c.ngram, c.length);
+  const cx::CopyTransformer ct = cx::build_copy_transformer(c.alphabet, c.ngram, cx::model_max_length(c),
+                                                            cx::CopyTransformerOptions{c.diagnostic_lambda_scale});
   try {
     gpu::check_supported(ct);
   } catch (const std::invalid_argument& e) {
@@ -89,6 +91,10 @@ cx::VerifyConfig validated_config(VerifyOptions& o) {
       break;
   }
   c.device_forward = o.device == "gpu";
+  if (o.max_length->count() > 0 && c.max_length < c.length)
+    throw UsageError("--max-length: the model must be built for L_max >= --length L = " + std::to_string(c.length) +
+                     "; got " + std::to_string(c.max_length) + " (allowed range [" + std::to_string(c.length) + ", " +
+                     std::to_string(kMaxLengthFlag) + "])");
   require_memory(cx::verify_memory_bytes(c), "--length", "verify at L = " + std::to_string(c.length));
   if (o.device == "gpu") check_gpu(o, c);
   return c;
@@ -139,6 +145,8 @@ void add_verify_command(CLI::App& app, int& exit_code) {
                                  "String length L (implied for --source debruijn)");
   o->samples = add_integer_option(*cmd, "--samples,-S", o->config.samples, 1, std::int64_t{1} << 32,
                                   "Strings to check (default 100; 1 for debruijn)");
+  o->max_length = add_integer_option(*cmd, "--max-length", o->config.max_length, 1, kMaxLengthFlag,
+                                     "L_max the model is built for, >= L (default L)");
   cmd->add_option("--source", o->source, "uniform | debruijn | planted | exhaustive (default uniform)")
       ->check(CLI::IsMember({"uniform", "debruijn", "planted", "exhaustive"}));
   add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(),
@@ -146,8 +154,10 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--device", o->device, "cpu | gpu (default cpu; gpu needs an NVIDIA Hopper GPU)")
       ->check(CLI::IsMember({"cpu", "gpu"}));
   o->precision_option = cmd->add_option("--precision", o->precision,
-                  "fp32 | fp64: the float forward; int8: float32 layer 1, exact integer layer 2 (default fp32)")
-      ->check(CLI::IsMember({"fp32", "fp64", "int8"}));
+                  "fp32 | fp64: the float forward; int8: float32 layer 1, exact integer layer 2; bf16 | fp16: "
+                  "emulated, every stored value rounded to the format (docs/precision-measured.md) (default fp32)")
+      ->check(CLI::IsMember({"fp32", "fp64", "int8", "bf16", "fp16"}));
+  add_diagnostic_lambda_scale_option(*cmd, o->config.diagnostic_lambda_scale);
   add_integer_option(*cmd, "--threads", o->config.threads, 1, 1024, "Worker threads (default: all cores)");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof verify --alphabet 4 --ngram 8 --source debruijn --json"));

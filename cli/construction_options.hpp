@@ -15,6 +15,10 @@ inline constexpr std::int64_t kMaxLengthFlag = std::int64_t{1} << 40;
 CLI::Option* add_alphabet_option(CLI::App& cmd, int& alphabet);
 CLI::Option* add_ngram_option(CLI::App& cmd, int& ngram);
 
+// --diagnostic-lambda-scale X, X in (0, 1]: builds a deliberately broken model (lambda
+// scaled down) so that the checks can be seen to fail. Default 1 (the construction).
+CLI::Option* add_diagnostic_lambda_scale_option(CLI::App& cmd, double& scale);
+
 // The shape for (D, n); a d_model over the cap becomes a UsageError naming --ngram.
 construction::CopyTransformerShape checked_shape(int alphabet, int ngram);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "copyproof/construction/emulated_forward.hpp"
 #include "copyproof/construction/forward.hpp"
 #include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
@@ -14,12 +15,14 @@ std::string to_string(Precision precision) {
     case Precision::fp32: return "fp32";
     case Precision::fp64: return "fp64";
     case Precision::int8: return "int8";
+    case Precision::bf16: return "bf16";
+    case Precision::fp16: return "fp16";
   }
   return "?";
 }
 
 std::optional<Precision> parse_precision(std::string_view name) {
-  for (Precision precision : {Precision::fp32, Precision::fp64, Precision::int8})
+  for (Precision precision : {Precision::fp32, Precision::fp64, Precision::int8, Precision::bf16, Precision::fp16})
     if (to_string(precision) == name) return precision;
   return std::nullopt;
 }
@@ -40,7 +43,7 @@ class CpuBackend final : public CopyForwardBackend {
     r.predictions = forward_result.predictions;
     r.max_layer1_error = ExactLayer1(ct_.vocab, ct_.layout, request.sequence)
                              .max_deviation(forward_result.last_layer_input.data(), request.threads);
-    const LastLayerScores<Scalar> scores(typed_, forward_result, request.outputs, 0);
+    const LastLayerScores<Scalar> scores(typed_, forward_result, request.outputs, 0, request.threads);
     r.probe_mass.assign(request.outputs.size(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t k = 0; k < request.outputs.size(); ++k)
       if (request.probe_keys[k] >= 0) r.probe_mass[k] = scores.mass(static_cast<std::int64_t>(k), request.probe_keys[k]);
@@ -81,6 +84,33 @@ class CpuIntegerBackend final : public CopyForwardBackend {
   TypedTransformer<float> typed_;
 };
 
+// bf16 / fp16: every operation of the forward rounded to the format as emulated_forward.hpp
+// states; the match mass in float64 from the run's stored (rounded) queries and keys.
+class CpuEmulatedBackend final : public CopyForwardBackend {
+ public:
+  CpuEmulatedBackend(const CopyTransformer& ct, FloatFormat format) : ct_(ct), emulated_(ct.model, format) {}
+  std::string name() const override { return "cpu-emulated-" + to_string(emulated_.format); }
+  bool concurrent() const override { return true; }
+
+  CopyForwardResult run(const CopyForwardRequest& request) const override {
+    const EmulatedForwardResult f = emulated_forward(emulated_, request.sequence, request.outputs, request.threads);
+    CopyForwardResult r;
+    r.predictions = f.predictions;
+    r.max_layer1_error =
+        ExactLayer1(ct_.vocab, ct_.layout, request.sequence).max_deviation(f.last_layer_input.data(), request.threads);
+    r.probe_mass.assign(request.outputs.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < request.outputs.size(); ++k)
+      if (request.probe_keys[k] >= 0)
+        r.probe_mass[k] =
+            emulated_key_mass(emulated_, f, request.outputs, 0, static_cast<std::int64_t>(k), request.probe_keys[k]);
+    return r;
+  }
+
+ private:
+  const CopyTransformer& ct_;
+  EmulatedTransformer emulated_;
+};
+
 }  // namespace
 
 void certify(const IntegerLastLayer& integer, CopyForwardResult& result) {
@@ -93,6 +123,8 @@ void certify(const IntegerLastLayer& integer, CopyForwardResult& result) {
 
 std::unique_ptr<CopyForwardBackend> make_cpu_backend(const CopyTransformer& model, Precision precision) {
   if (precision == Precision::int8) return std::make_unique<CpuIntegerBackend>(model);
+  if (precision == Precision::bf16) return std::make_unique<CpuEmulatedBackend>(model, FloatFormat::bf16);
+  if (precision == Precision::fp16) return std::make_unique<CpuEmulatedBackend>(model, FloatFormat::fp16);
   if (precision == Precision::fp64) return std::make_unique<CpuBackend<double>>(model);
   return std::make_unique<CpuBackend<float>>(model);
 }

@@ -29,17 +29,20 @@ double layer2_scale(std::int64_t keys, int code_bits, double eta) {
   return std::log(2.0 * code_bits * others) / (2.0 * (1.0 - eta));
 }
 
-double required_match_mass(int code_bits) { return code_bits / (code_bits + 1.0); }
+double argmax_match_mass_threshold() { return 0.5; }
+
+double sufficient_match_mass(int code_bits) { return code_bits / (code_bits + 1.0); }
 
 double match_mass_floor(std::int64_t keys, double lambda, double eta) {
   const double others = static_cast<double>(std::max<std::int64_t>(keys - 1, 0));
   return 1.0 / (1.0 + others * std::exp(-2.0 * lambda * (1.0 - eta)));
 }
 
-CopyParameters copy_parameters(int alphabet, int ngram, std::int64_t max_length) {
+CopyParameters copy_parameters(int alphabet, int ngram, std::int64_t max_length, double lambda_scale) {
   if (alphabet < 2 || alphabet > kMaxAlphabet) throw std::invalid_argument("alphabet must be in [2, 65536]");
   if (ngram < 1) throw std::invalid_argument("ngram must be >= 1");
   if (max_length < 1) throw std::invalid_argument("max_length must be >= 1");
+  if (!(lambda_scale > 0.0 && lambda_scale <= 1.0)) throw std::invalid_argument("lambda_scale must be in (0, 1]");
   CopyParameters p;
   p.alphabet = alphabet;
   p.ngram = ngram;
@@ -51,9 +54,11 @@ CopyParameters copy_parameters(int alphabet, int ngram, std::int64_t max_length)
   p.bos_penalty = bos_penalty(ngram, p.code_bits);
   p.score_perturbation = layer2_score_perturbation(ngram, p.code_bits, p.layer1_error_bound);
   const std::int64_t keys = layer2_keys(max_length);
-  p.lambda = layer2_scale(keys, p.code_bits, p.score_perturbation);
+  p.lambda_scale = lambda_scale;
+  p.lambda = lambda_scale * layer2_scale(keys, p.code_bits, p.score_perturbation);
   p.match_mass_floor = match_mass_floor(keys, p.lambda, p.score_perturbation);
-  p.required_match_mass = required_match_mass(p.code_bits);
+  p.argmax_threshold = argmax_match_mass_threshold();
+  p.sufficient_match_mass = sufficient_match_mass(p.code_bits);
   return p;
 }
 

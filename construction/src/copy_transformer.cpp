@@ -98,9 +98,11 @@ Eigen::MatrixXd read_copied_code(const Vocabulary& vocab, const ResidualLayout& 
   return u;
 }
 
-CopyTransformer build_copy_transformer(int alphabet, int ngram, std::int64_t max_length) {
+CopyTransformer build_copy_transformer(int alphabet, int ngram, std::int64_t max_length,
+                                       const CopyTransformerOptions& options) {
   const CopyTransformerShape shape = copy_transformer_shape(alphabet, ngram);  // validates D, n, d_model cap
-  CopyTransformer ct{Vocabulary{alphabet}, copy_parameters(alphabet, ngram, max_length),
+  CopyTransformer ct{Vocabulary{alphabet},
+                     copy_parameters(alphabet, ngram, max_length, options.diagnostic_lambda_scale),
                      ResidualLayout(shape.code_bits, ngram), Transformer{}};
   ct.model.embedding = embed_tokens(ct.vocab, ct.layout);
   ct.model.layers.push_back(ngram_gather_layer(ct.parameters, ct.layout));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
 
 namespace copyproof::construction {
 
@@ -95,22 +96,33 @@ ForwardResult<Scalar> forward(const TypedTransformer<Scalar>& model, std::span<c
 
 template <class Scalar>
 LastLayerScores<Scalar>::LastLayerScores(const TypedTransformer<Scalar>& model, const ForwardResult<Scalar>& result,
-                                         std::span<const std::int64_t> output_positions, int head)
-    : positions_(output_positions), head_(model.layers.back().at(static_cast<std::size_t>(head))), result_(result),
-      head_index_(head) {
-  RowMatrix<Scalar> xq(static_cast<Eigen::Index>(output_positions.size()), model.d_model);
+                                         std::span<const std::int64_t> output_positions, int head, int threads)
+    : positions_(output_positions) {
+  const TypedHead<Scalar>& h = model.layers.back().at(static_cast<std::size_t>(head));
+  position_slope_ = h.position_slope;
+  window_ = h.window;
+  RowMatrix<double> xq(static_cast<Eigen::Index>(output_positions.size()), model.d_model);
   for (std::size_t r = 0; r < output_positions.size(); ++r)
-    xq.row(static_cast<Eigen::Index>(r)) = result.last_layer_input.row(output_positions[r]);
-  queries_ = xq * head_.query_t;
-  keys_ = result.last_layer_input * head_.key_t;
+    xq.row(static_cast<Eigen::Index>(r)) = result.last_layer_input.row(output_positions[r]).template cast<double>();
+  queries_ = xq * h.query_t.template cast<double>();
+  keys_ = result.last_layer_input.template cast<double>() * h.key_t.template cast<double>();
   empty_values_.resize(keys_.rows(), 0);
+  if constexpr (std::is_same_v<Scalar, double>) {
+    lse_ = result.last_layer_lse.col(head);
+  } else {
+    // The same softmax over the same inputs, in float64 (values unused: width 0).
+    lse_.resize(queries_.rows());
+    RowMatrix<double> no_output(queries_.rows(), 0);
+    const AttentionProblem<double> problem{queries_, positions_, keys_, empty_values_, position_slope_, window_};
+    attend<double>(problem, no_output, lse_.data(), threads);
+  }
 }
 
 template <class Scalar>
 double LastLayerScores<Scalar>::mass(std::int64_t row, std::int64_t key_position) const {
-  const AttentionProblem<Scalar> problem{queries_, positions_, keys_, empty_values_, head_.position_slope, head_.window};
-  const double score = attention_score<Scalar>(problem, row, key_position);
-  return std::exp(score - static_cast<double>(result_.last_layer_lse(row, head_index_)));
+  const AttentionProblem<double> problem{queries_, positions_, keys_, empty_values_, position_slope_, window_};
+  const double score = attention_score<double>(problem, row, key_position);
+  return std::exp(score - lse_(row));
 }
 
 std::uint64_t forward_memory_bytes(const Transformer& model, std::int64_t positions, std::int64_t outputs,

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
@@ -28,6 +29,15 @@ std::int64_t source_length(const VerifyConfig& c) {
   const std::int64_t period = power_or_minus_one(c.alphabet, c.ngram, std::int64_t{1} << 40);
   if (period < 0) throw std::invalid_argument("de Bruijn: D^n too large");
   return period + c.ngram - 1;
+}
+
+std::int64_t model_max_length(const VerifyConfig& c) {
+  const std::int64_t length = source_length(c);
+  if (c.max_length == 0) return length;
+  if (c.max_length < length)
+    throw std::invalid_argument("max_length " + std::to_string(c.max_length) + " is below the strings' length " +
+                                std::to_string(length));
+  return c.max_length;
 }
 
 std::int64_t source_count(const VerifyConfig& c) {
@@ -59,12 +69,15 @@ void keep_first(std::optional<Counterexample>& mine, const std::optional<Counter
 
 struct Tally {
   std::int64_t copied = 0, with_repeat = 0, violations = 0, disagreements = 0, unique = 0, pairs = 0, uncertified = 0;
+  std::int64_t margin_failures = 0;
   double min_mass = 1.0, max_layer1_error = 0.0, score_rounding_bound = 0.0, logit_error_bound = 0.0;
   double layer2_seconds = 0.0;
   bool certified = false;
-  std::optional<Counterexample> first_violation, first_disagreement, first_error;
+  std::optional<Counterexample> first_violation, first_disagreement, first_error, first_margin_failure;
 
   void merge(const Tally& o) {
+    margin_failures += o.margin_failures;
+    keep_first(first_margin_failure, o.first_margin_failure);
     copied += o.copied;
     with_repeat += o.with_repeat;
     violations += o.violations;
@@ -107,7 +120,7 @@ void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, 
   auto counterexample = [&](std::int64_t k) {
     const auto r = static_cast<std::size_t>(k);
     return Counterexample{sample,   x, k, k < length ? x[r] : vocab.eos(), result.predictions[r], reference[r].matches,
-                          repeated};
+                          repeated, reference[r].matches == 1 ? result.probe_mass[r] : -1.0};
   };
   std::int64_t first_wrong = -1;
   for (std::int64_t k = 0; k <= length; ++k) {
@@ -122,6 +135,10 @@ void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, 
       keep_first(tally.first_disagreement, counterexample(k));
     }
     tally.min_mass = std::min(tally.min_mass, result.probe_mass[r]);
+    if (!(result.probe_mass[r] > ct.parameters.argmax_threshold)) {
+      ++tally.margin_failures;
+      keep_first(tally.first_margin_failure, counterexample(k));
+    }
   }
   tally.with_repeat += repeated ? 1 : 0;
   if (first_wrong < 0) {
@@ -160,11 +177,12 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
   const std::int64_t length = source_length(config);
   const CopyTransformerShape shape = copy_transformer_shape(config.alphabet, config.ngram);
   const double positions = 2.0 * static_cast<double>(length) + 2;
-  const int scalar = config.precision == Precision::fp32 ? 4 : 8;
-  // Stream twice, one head's q/k/v/o, layer-2 keys again for the match masses, reference
-  // tables (~64 bytes a position), the string itself.
-  const double per_position = (2.0 * shape.d_model + 2.0 * shape.layer2_key_width + 2.0 * shape.code_bits +
-                               shape.layer2_key_width) * scalar + 64.0 + 16.0;
+  const int scalar = config.precision == Precision::fp64 ? 8 : 4;
+  // Stream twice, one head's q/k/v/o, reference tables (~64 bytes a position), the string
+  // itself; for the match masses (float64, forward.hpp: LastLayerScores) the layer-2 keys
+  // again and a float64 copy of the stream.
+  const double per_position = (2.0 * shape.d_model + 2.0 * shape.layer2_key_width + 2.0 * shape.code_bits) * scalar +
+                              (shape.layer2_key_width + shape.d_model) * 8.0 + 64.0 + 16.0;
   const double outputs = static_cast<double>(length) + 1;
   double per_string = positions * per_position + outputs * (3.0 * (shape.d_model + shape.vocab) * scalar + 64.0);
   if (config.device_forward) {
@@ -185,8 +203,10 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
   VerifyReport report;
   report.config = config;
   report.length = source_length(config);
+  report.max_length = model_max_length(config);
   const std::unique_ptr<StringSource> source = make_source(config);
-  const CopyTransformer ct = build_copy_transformer(config.alphabet, config.ngram, report.length);
+  const CopyTransformer ct = build_copy_transformer(config.alphabet, config.ngram, report.max_length,
+                                                    CopyTransformerOptions{config.diagnostic_lambda_scale});
   report.parameters = ct.parameters;
   report.d_model = ct.model.d_model();
   report.params = ct.model.parameter_count();
@@ -215,6 +235,8 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
   report.first_violation = t.first_violation;
   report.first_disagreement = t.first_disagreement;
   report.first_error = t.first_error;
+  report.margin_failures = t.margin_failures;
+  report.first_margin_failure = t.first_margin_failure;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.pairs_per_second = report.seconds > 0 ? static_cast<double>(report.pairs) / report.seconds : 0;
   return report;

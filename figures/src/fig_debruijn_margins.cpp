@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "copyproof/construction/copy_parameters.hpp"
 #include "copyproof/construction/verifier.hpp"
 #include "copyproof/figures/figure.hpp"
 #include "plot_helpers.hpp"
@@ -23,7 +24,7 @@ const std::vector<Family> kFamilies = {{2, 3, 13, 9}, {4, 2, 7, 5}};
 FigureOutput make(const FigureContext& ctx) {
   FigureOutput out;
   out.table.columns = {"D", "n", "L", "copied", "violations", "min_match_mass", "match_mass_floor",
-                       "required_match_mass", "max_layer1_error", "layer1_error_bound"};
+                       "argmax_threshold", "sufficient_match_mass", "max_layer1_error", "layer1_error_bound"};
   for (const auto& family : kFamilies) {
     const int top = ctx.quick ? family.max_ngram_quick : family.max_ngram;
     for (int ngram = family.min_ngram; ngram <= top; ++ngram) {
@@ -38,7 +39,8 @@ FigureOutput make(const FigureContext& ctx) {
       const auto r = construction::verify(config);
       out.table.add_row({num(family.alphabet), num(ngram), num(r.length), num(r.strings_copied), num(r.violations),
                          num(r.min_match_mass), num(r.parameters.match_mass_floor),
-                         num(r.parameters.required_match_mass), num(r.max_layer1_error),
+                         num(construction::argmax_match_mass_threshold()), num(r.parameters.sufficient_match_mass),
+                         num(r.max_layer1_error),
                          num(r.parameters.layer1_error_bound)});
     }
   }
@@ -66,13 +68,16 @@ FigureOutput make(const FigureContext& ctx) {
                            "linespoints lw 2 pt 7 " + palette(i)});
     mass.series.push_back({"D = " + d + ": floor the parameters guarantee",
                            using_of({col("L"), where(is_d, "match_mass_floor")}), "linespoints lw 1.5 dt 2 pt 6 " + palette(i)});
-    mass.series.push_back({"D = " + d + ": needed for the argmax, b/(b+1)",
-                           using_of({col("L"), where(is_d, "required_match_mass")}), "lines lw 1.5 dt 3 " + palette(i)});
+    mass.series.push_back({"D = " + d + ": the proof's sufficient floor b/(b+1)",
+                           using_of({col("L"), where(is_d, "sufficient_match_mass")}), "lines lw 1.5 dt 3 " + palette(i)});
     layer1.series.push_back({"D = " + d + ": largest measured (fp32)", using_of({col("L"), where(is_d, "max_layer1_error")}),
                              "linespoints lw 2 pt 7 " + palette(i)});
     layer1.series.push_back({"D = " + d + ": bound the proof uses", using_of({col("L"), where(is_d, "layer1_error_bound")}),
                              "lines lw 1.5 dt 2 " + palette(i)});
   }
+  // The exact threshold is 1/2 for every D (copy_parameters.hpp): one line, not one per D.
+  mass.series.push_back({"argmax right iff mass > 1/2 (exact threshold)", using_of({col("L"), col("argmax_threshold")}),
+                         "lines lw 2 dt 4 lc rgb 'black'"});
   out.plot.panels = {mass, layer1};
   return out;
 }

@@ -49,7 +49,118 @@ TEST_CASE("source-specific checks") {
   check_usage_error("verify -D 2 -n 4 -L 4 --source planted", "--length", "n + 1");
   check_usage_error("verify -D 2 -n 4 --source uniform", "--length", "required");
   check_usage_error("verify -D 2 -n 4 -L 9 --source bogus", "--source", "bogus");
-  check_usage_error("verify -D 2 -n 4 -L 9 --precision fp16", "--precision", "fp16");
+  check_usage_error("verify -D 2 -n 4 -L 9 --precision fp8", "--precision", "fp8");
+}
+
+TEST_CASE("verify --max-length: the model is built for L_max >= L") {
+  const auto run = run_cli("verify -D 2 -n 3 -L 10 --max-length 5");
+  INFO(run.err);
+  CHECK(run.exit_code == 2);
+  CHECK(run.err_lines() == 1);
+  CHECK(run.err.find("--max-length") != std::string::npos);
+  CHECK(run.err.find("--length") != std::string::npos);
+  check_usage_error("verify -D 2 -n 3 -L 10 --max-length 0", "--max-length", "[1, ");
+  check_usage_error("verify -D 2 -n 3 --source debruijn --max-length 9", "--max-length", "10");
+
+  const auto ok = run_cli("verify -D 2 -n 3 -L 10 --source exhaustive --max-length 1099511627776 --json");
+  REQUIRE(ok.exit_code == 0);
+  const auto j = nlohmann::json::parse(ok.out);
+  CHECK(j["length"] == 10);
+  CHECK(j["max_length"] == 1099511627776LL);
+  CHECK(j["violations"] == 0);
+  // lambda grows with L_max: the model really is the one for 2^40, not for L = 10.
+  const auto small = nlohmann::json::parse(run_cli("verify -D 2 -n 3 -L 10 --source exhaustive --json").out);
+  CHECK(j["lambda"].get<double>() > small["lambda"].get<double>() + 1);
+}
+
+// The scale of the library test's "margin alone" case (tests/construction/test_copy_transformer.cpp).
+constexpr const char* kMarginOnlyScaleText = "0.5";
+
+TEST_CASE("verify on a deliberately broken model: exit 1, the counters fire, a counterexample is printed") {
+  check_usage_error("verify -D 2 -n 6 --source debruijn --diagnostic-lambda-scale 0", "--diagnostic-lambda-scale",
+                    "(0, 1]");
+  check_usage_error("verify -D 2 -n 6 --source debruijn --diagnostic-lambda-scale 1.5", "--diagnostic-lambda-scale",
+                    "(0, 1]");
+  check_usage_error("construct -D 2 -n 6 -L 10 --diagnostic-lambda-scale -1", "--diagnostic-lambda-scale", "(0, 1]");
+
+  const std::string broken = "verify -D 2 -n 6 --source debruijn --samples 20 --seed 3 --diagnostic-lambda-scale 0.05";
+  auto run = run_cli(broken);
+  INFO(run.out);
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.find("DIAGNOSTIC MODEL") != std::string::npos);
+  CHECK(run.out.find("first violation: sample ") != std::string::npos);
+  CHECK(run.out.find("first disagreement: sample ") != std::string::npos);
+  CHECK(run.out.find("first mass at or below the threshold: sample ") != std::string::npos);
+  CHECK(run.out.find("FAIL") != std::string::npos);
+
+  run = run_cli(broken + " --json");
+  CHECK(run.exit_code == 1);
+  auto j = nlohmann::json::parse(run.out);
+  CHECK(j["lambda_scale"] == 0.05);
+  CHECK(j["violations"].get<long long>() > 0);
+  CHECK(j["disagreements"].get<long long>() > 0);
+  CHECK(j["margin_failures"].get<long long>() > 0);
+  CHECK(j["string_error"].get<double>() > j["repeat_fraction"].get<double>());
+  CHECK(j["pass"] == false);
+  CHECK(j["first_violation"]["repeated_ngram"] == false);
+  CHECK(j["first_violation"]["expected"] != j["first_violation"]["predicted"]);
+
+  // Every string has a repeat: no violation, but disagreements still fail the run.
+  run = run_cli("verify -D 2 -n 6 -L 200 --source planted --samples 20 --seed 3 --diagnostic-lambda-scale 0.05 --json");
+  CHECK(run.exit_code == 1);
+  j = nlohmann::json::parse(run.out);
+  CHECK(j["violations"] == 0);
+  CHECK(j["disagreements"].get<long long>() > 0);
+  CHECK(j["first_disagreement"]["matches"] == 1);
+
+  // The margin alone fails a run whose copies are all right.
+  run = run_cli("verify -D 2 -n 6 -L 200 --samples 20 --seed 3 --json --diagnostic-lambda-scale " +
+                std::string(kMarginOnlyScaleText));
+  CHECK(run.exit_code == 1);
+  j = nlohmann::json::parse(run.out);
+  CHECK(j["violations"] == 0);
+  CHECK(j["disagreements"] == 0);
+  CHECK(j["margin_failures"].get<long long>() > 0);
+  CHECK(j["first_margin_failure"]["match_mass"].get<double>() <= 0.5);
+
+  // construct reports the scale it built with.
+  run = run_cli("construct -D 2 -n 6 -L 69 --json --diagnostic-lambda-scale 0.05");
+  REQUIRE(run.exit_code == 0);
+  CHECK(nlohmann::json::parse(run.out)["lambda_scale"] == 0.05);
+}
+
+TEST_CASE("verify --precision bf16 | fp16: the emulated forward through the CLI") {
+  for (const char* format : {"bf16", "fp16"}) {
+    const auto run = run_cli(std::string("verify -D 2 -n 6 --source debruijn --json --precision ") + format);
+    INFO(format << ": " << run.err);
+    REQUIRE(run.exit_code == 0);
+    const auto j = nlohmann::json::parse(run.out);
+    CHECK(j["precision"] == format);
+    CHECK(j["backend"] == std::string("cpu-emulated-") + format);
+    CHECK(j["violations"] == 0);
+  }
+}
+
+TEST_CASE("check: all-lengths-below-max and the uniform claims report their counts") {
+  auto run = run_cli("check --only all-lengths-below-max --json");
+  REQUIRE(run.exit_code == 0);
+  auto claim = nlohmann::json::parse(run.out)["claims"][0];
+  CHECK(claim["pass"] == true);
+  CHECK(claim["numbers"]["max_length"] == 1099511627776LL);
+  CHECK(claim["numbers"]["strings"] == 8190);               // 2 + 4 + ... + 2^12
+  CHECK(claim["numbers"]["longest_without_repeat"] == 10);  // 2^3 + 3 - 1
+  CHECK(claim["numbers"]["strings_without_repeat"].get<long long>() > 0);
+  CHECK(claim["numbers"]["violations"] == 0);
+
+  run = run_cli("check --only uniform-26-3-60 --json");
+  REQUIRE(run.exit_code == 0);
+  claim = nlohmann::json::parse(run.out)["claims"][0];
+  const auto& j = claim["numbers"];
+  CHECK(j["strings_not_copied_without_repeat"] == 0);
+  CHECK(j["strings_not_copied_with_repeat"].get<long long>() + j["strings_not_copied_without_repeat"].get<long long>() ==
+        j["strings_not_copied"].get<long long>());
+  CHECK(j["repeat_fraction_lower_999"].get<double>() < j["repeat_fraction"].get<double>());
+  CHECK(j["repeat_fraction_lower_999"].get<double>() <= j["lemma_bound"].get<double>());
 }
 
 TEST_CASE("copy: symbols outside the alphabet, empty strings, a too small --max-length") {

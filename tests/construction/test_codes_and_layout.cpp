@@ -64,7 +64,8 @@ TEST_CASE("theory numbers satisfy the inequalities they state") {
       const CopyParameters p = copy_parameters(4, n, L);
       CHECK(p.layer1_error_bound <= kLayer1ErrorTarget * (1 + 1e-12));
       CHECK(p.beta - p.alpha * n >= p.alpha - 1e-12);
-      CHECK(p.match_mass_floor > p.required_match_mass);
+      CHECK(p.match_mass_floor > p.sufficient_match_mass);
+      CHECK(p.sufficient_match_mass > p.argmax_threshold);
       // (T - 1) e^{-2 lambda (1 - eta)} <= 1 / (2b)
       const double others = static_cast<double>(layer2_keys(L) - 1);
       CHECK(others * std::exp(-2 * p.lambda * (1 - p.score_perturbation)) <= 1.0 / (2 * p.code_bits) * (1 + 1e-9));

@@ -130,9 +130,9 @@ const std::map<std::string, Expected>& expected_figures() {
         9}},  // n = 4, 6, 8 x (measured, p_ngram, Lemma 2.4)
       {"error-bound-presets", {{"preset", "family", "growth", "state_bits_at_L", "L", "error_lower_bound"}, -1}},
       {"debruijn-margins",
-       {{"D", "n", "L", "copied", "violations", "min_match_mass", "match_mass_floor", "required_match_mass",
-         "max_layer1_error", "layer1_error_bound"},
-        10}},  // D = 2, 4 x (3 mass series + 2 layer-1 series)
+       {{"D", "n", "L", "copied", "violations", "min_match_mass", "match_mass_floor", "argmax_threshold",
+         "sufficient_match_mass", "max_layer1_error", "layer1_error_bound"},
+        11}},  // D = 2, 4 x (3 mass series + 2 layer-1 series), and the threshold 1/2
       {"trained-length-generalization",
        {{"model", "length", "seeds", "mean_string_accuracy", "low", "high", "interval", "train_min_length",
          "train_max_length"},

@@ -5,6 +5,10 @@
 #include <cmath>
 #include <vector>
 
+#include <boost/math/distributions/binomial.hpp>
+
+#include "copyproof/construction/verifier.hpp"
+#include "copyproof/ssm_bounds/binomial_confidence.hpp"
 #include "copyproof/ssm_bounds/ngram_probability.hpp"
 #include "copyproof/ssm_bounds/ngram_repeat_detector.hpp"
 
@@ -100,4 +104,49 @@ TEST_CASE("Lemma 2.4 in log form matches the exact form") {
   CHECK(log2_lemma_bound_pairs(q).exact_power_of_two(4096) == lemma_bound_pairs(q));
   CHECK(log2_lemma_bound_paper(q).exact_power_of_two(4096) == lemma_bound_paper(q));
   CHECK(ngram_pairs(q) == 198 * 197 / 2);
+}
+
+TEST_CASE("Clopper-Pearson one-sided bounds: closed forms and the binomial tail they invert") {
+  // k = n: P(X >= n | p) = p^n, so p_low = (1 - c)^(1/n); k = 0: p_high = 1 - (1 - c)^(1/n).
+  CHECK(clopper_pearson_lower(10, 10, 0.999) == doctest::Approx(std::pow(0.001, 0.1)).epsilon(1e-12));
+  CHECK(clopper_pearson_upper(0, 10, 0.999) == doctest::Approx(1 - std::pow(0.001, 0.1)).epsilon(1e-12));
+  CHECK(clopper_pearson_lower(0, 10, 0.999) == 0.0);
+  CHECK(clopper_pearson_upper(10, 10, 0.999) == 1.0);
+  for (auto [k, n] : {std::pair<std::uint64_t, std::uint64_t>{1, 7}, {342, 4000}, {3999, 4000}, {50, 100}}) {
+    const double low = clopper_pearson_lower(k, n, 0.999), high = clopper_pearson_upper(k, n, 0.999);
+    const double phat = static_cast<double>(k) / static_cast<double>(n);
+    CHECK(low < phat);
+    CHECK(high > phat);
+    // The bound inverts the tail: P(X >= k | n, low) = 0.001 and P(X <= k | n, high) = 0.001
+    // (1e-9: Boost's ibeta_inv/cdf agree to near double precision).
+    const boost::math::binomial_distribution<double> at_low(static_cast<double>(n), low), at_high(static_cast<double>(n), high);
+    CHECK(boost::math::cdf(boost::math::complement(at_low, static_cast<double>(k) - 1)) == doctest::Approx(0.001).epsilon(1e-9));
+    CHECK(boost::math::cdf(at_high, static_cast<double>(k)) == doctest::Approx(0.001).epsilon(1e-9));
+  }
+  // The rule of the uniform-* claims: the audit's uniform-26-3-60 had p ~ 0.0856 against a
+  // bound 0.0940, and a plain "fraction <= bound" failed 2 seeds in 40. A fraction above the
+  // bound by sampling noise does not refute it; one far above does.
+  CHECK(380.0 / 4000 > 0.094);
+  CHECK_FALSE(refutes_upper_bound(380, 4000, 0.094, 0.999));
+  CHECK(refutes_upper_bound(500, 4000, 0.094, 0.999));
+  CHECK(clopper_pearson_lower(5, 4000, 0.999) > 0);
+  CHECK_THROWS(clopper_pearson_lower(5, 4, 0.999));
+  CHECK_THROWS(clopper_pearson_lower(1, 4, 1.0));
+}
+
+TEST_CASE("Lemma 2.4: the verifier's double bound equals the exact rational one") {
+  // construction::lemma_bound (double, used by verify and check) against
+  // lemma_bound_pairs (exact rational): min(1, C(L - n + 1, 2) D^-n). 1e-12 relative: the
+  // double form goes through one log and one exp of numbers below 2^64.
+  for (int D : {2, 4, 26, 65536})
+    for (int n : {1, 3, 8})
+      for (std::int64_t L : {std::int64_t{1}, std::int64_t{n}, std::int64_t{n + 1}, std::int64_t{60},
+                             std::int64_t{1000}, std::int64_t{1000000}}) {
+        const NgramQuery q{D, n, L};
+        // Fewer than two n-gram starts: no pair, bound 0 (ngram_pairs is C(x, 2) only for x >= 0).
+        const cpp_rational pairs_bound = L - n + 1 < 2 ? cpp_rational(0) : lemma_bound_pairs(q);
+        const double exact = pairs_bound > 1 ? 1.0 : static_cast<double>(pairs_bound);
+        INFO("D = " << D << ", n = " << n << ", L = " << L);
+        CHECK(copyproof::construction::lemma_bound(D, n, L) == doctest::Approx(exact).epsilon(1e-12));
+      }
 }

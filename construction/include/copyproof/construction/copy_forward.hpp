@@ -16,8 +16,9 @@
 namespace copyproof::construction {
 
 // fp32, fp64: the generic float forward. int8: layer 1 in float32, the last layer with
-// exact integer scores (integer_attention.hpp), as the GPU runs it.
-enum class Precision { fp32, fp64, int8 };
+// exact integer scores (integer_attention.hpp), as the GPU runs it. bf16, fp16: the
+// emulated low-precision forward (emulated_forward.hpp: which operations are rounded).
+enum class Precision { fp32, fp64, int8, bf16, fp16 };
 std::string to_string(Precision precision);
 std::optional<Precision> parse_precision(std::string_view name);
 

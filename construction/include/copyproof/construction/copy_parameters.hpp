@@ -40,12 +40,30 @@ double layer2_score_perturbation(int ngram, int code_bits, double eps);
 // >= 2 lambda (1 - eta), so its softmax mass w >= 1 / (1 + (T - 1) e^{-2 lambda (1 - eta)}).
 // Choosing (T - 1) e^{-2 lambda (1 - eta)} <= 1 / (2b), i.e.
 //   lambda = ln(2 b (T - 1)) / (2 (1 - eta)),
-// gives w >= 2b / (2b + 1) > b / (b + 1), the mass the argmax needs (required_match_mass).
+// gives w >= 2b / (2b + 1) > b / (b + 1) (sufficient_match_mass) > 1/2 (the exact
+// threshold, argmax_match_mass_threshold).
 double layer2_scale(std::int64_t keys, int code_bits, double eta);
 
-// b / (b + 1): the unembedding's argmax is the matched token whenever the matched key
-// holds more than this softmax mass. (Right logit >= (2w - 1) b, any other <= b - 2w.)
-double required_match_mass(int code_bits);
+// The exact argmax threshold of the unembedding: the prediction is the matched token for
+// every way the remaining mass can be spread over other keys iff the matched key's mass
+// w > 1/2. Returns 1/2.
+//
+// Derivation. Let the matched key's value code be c(a) (a letter, or SEP for EOS) and
+// the other keys' codes v_j (+-1 codes of b bits) with masses w_j, sum w_j = 1 - w, so
+// out = w c(a) + sum_j w_j v_j. The unembedding rows are c(t) for letters, c(SEP) for EOS,
+// 0 for BOS and COPY. For a competitor a' != a let H = Hamming(c(a), c(a')) >= 1 and
+// d = c(a) - c(a') (entries 0 or +-2, 2 on H bits). Then <d, c(a)> = 2H and
+// <d, v> >= -2H for every +-1 code v, with equality at v = c(a'), which is itself a value
+// code. So logit(a) - logit(a') = w 2H + sum_j w_j <d, v_j> >= w 2H - (1 - w) 2H
+//   = 2H (2w - 1),
+// positive for every spread iff w > 1/2, and 0 (a tie) when all other mass sits on c(a').
+// Against BOS/COPY (logit 0): logit(a) = w b + sum_j w_j <c(a), v_j> >= (2w - 1) b, the
+// same condition. Tested against the built model's weights ("exact argmax threshold").
+double argmax_match_mass_threshold();
+
+// b / (b + 1): the looser threshold the proof's split gives (right logit >= (2w - 1) b,
+// any other <= b - 2w). A sufficient floor only; the exact threshold is 1/2 above.
+double sufficient_match_mass(int code_bits);
 
 // Lower bound on the matched key's mass implied by lambda: 1 / (1 + (T - 1) e^{-2 lambda (1 - eta)}).
 double match_mass_floor(std::int64_t keys, double lambda, double eta);
@@ -64,11 +82,17 @@ struct CopyParameters {
   double bos_penalty = 0;          // B
   double score_perturbation = 0;   // eta
   double lambda = 0;
+  // 1 for the construction. Below 1 only on request (CopyTransformerOptions::
+  // diagnostic_lambda_scale): lambda is scaled down to build a deliberately broken model,
+  // and match_mass_floor is what the scaled lambda guarantees (it may fall below 1/2).
+  double lambda_scale = 1;
   double match_mass_floor = 0;     // guaranteed w on a unique match
-  double required_match_mass = 0;  // b / (b + 1)
+  double argmax_threshold = 0;     // 1/2: exact; the argmax is right iff w > this
+  double sufficient_match_mass = 0;  // b / (b + 1): the proof's sufficient floor, not the threshold
 };
 
-// All of the above for (D, n, L_max); throws std::invalid_argument on sizes out of range.
-CopyParameters copy_parameters(int alphabet, int ngram, std::int64_t max_length);
+// All of the above for (D, n, L_max); throws std::invalid_argument on sizes out of range,
+// or a lambda_scale outside (0, 1] (see CopyParameters::lambda_scale).
+CopyParameters copy_parameters(int alphabet, int ngram, std::int64_t max_length, double lambda_scale = 1.0);
 
 }  // namespace copyproof::construction

@@ -25,8 +25,17 @@ struct CopyTransformer {
   Transformer model;
 };
 
-// Throws std::invalid_argument for D outside [2, 65536], n < 1, L_max < 1 or d_model over the cap.
-CopyTransformer build_copy_transformer(int alphabet, int ngram, std::int64_t max_length);
+struct CopyTransformerOptions {
+  // Diagnostics only: multiplies layer 2's lambda by this factor in (0, 1], building a
+  // model below what the proof needs, so that the checks can be seen to fail on it
+  // (`--diagnostic-lambda-scale`). 1 builds the construction.
+  double diagnostic_lambda_scale = 1.0;
+};
+
+// Throws std::invalid_argument for D outside [2, 65536], n < 1, L_max < 1, d_model over the
+// cap, or a diagnostic_lambda_scale outside (0, 1].
+CopyTransformer build_copy_transformer(int alphabet, int ngram, std::int64_t max_length,
+                                       const CopyTransformerOptions& options = {});
 
 // The builder's stages, in order (each reads and writes only the slices it names).
 Eigen::MatrixXd embed_tokens(const Vocabulary& vocab, const ResidualLayout& layout);

@@ -1,6 +1,6 @@
 #pragma once
 // The copy check behind `copyproof verify` and `copyproof check`: build the copy
-// transformer for L_max = L, run it teacher-forced on every string of a source,
+// transformer for L_max (>= L; L_max = L unless asked otherwise), run it teacher-forced on every string of a source,
 // cross-check each prediction with the reference hash-copy algorithm, and report.
 
 #include <cstdint>
@@ -19,6 +19,9 @@ struct VerifyConfig {
   int alphabet = 2;
   int ngram = 1;
   std::int64_t length = 0;   // ignored for de Bruijn sources (D^n + n - 1)
+  // L_max the model is built for; 0 = the strings' length. Theorem 2.3 promises every
+  // L <= L_max, so a model built for a larger L_max must copy these strings too.
+  std::int64_t max_length = 0;
   std::int64_t samples = 1;  // ignored for exhaustive sources (D^L)
   SourceKind source = SourceKind::uniform;
   std::uint64_t seed = 0;
@@ -27,6 +30,8 @@ struct VerifyConfig {
   // The forward runs on a device (verify --device gpu): the host holds the per-output rows
   // it finishes, never the stream (verify_memory_bytes plans for that).
   bool device_forward = false;
+  // Diagnostics: build a deliberately broken model (CopyTransformerOptions); 1 = the construction.
+  double diagnostic_lambda_scale = 1.0;
 };
 
 // A string the check went wrong on, and where.
@@ -38,11 +43,13 @@ struct Counterexample {
   Token predicted = -1;
   std::int64_t matches = 0;        // keys holding the query's n-gram (1 = unique)
   bool repeated_ngram = false;
+  double match_mass = -1;          // the matched key's mass, where the match is unique
 };
 
 struct VerifyReport {
   VerifyConfig config;
   std::int64_t length = 0;
+  std::int64_t max_length = 0;      // L_max the model was built for (>= length)
   CopyParameters parameters;
   int d_model = 0;
   std::int64_t params = 0;
@@ -57,6 +64,9 @@ struct VerifyReport {
   double repeat_fraction = 0;       // strings_with_repeat / strings
   double lemma_bound = 0;           // min(1, C(L-n+1, 2) D^-n)
   double min_match_mass = 1;        // over unique-match positions
+  // Unique-match predictions whose matched mass is not above the exact argmax threshold
+  // (argmax_match_mass_threshold): the proof's step 3 failed there, right token or not.
+  std::int64_t margin_failures = 0;
   double max_layer1_error = 0;      // max |stream after layer 1 - exact codes|
   std::int64_t pairs = 0;           // layer-2 query-key pairs evaluated
   double seconds = 0;
@@ -72,9 +82,13 @@ struct VerifyReport {
   std::optional<Counterexample> first_violation;
   std::optional<Counterexample> first_disagreement;
   std::optional<Counterexample> first_error;  // first string not copied (repeat or not)
+  std::optional<Counterexample> first_margin_failure;  // predicted = the one at the low-mass position
 
-  // The exit-0 condition: no violation, no disagreement, error <= repeat fraction.
-  bool pass() const { return violations == 0 && disagreements == 0 && string_error <= repeat_fraction; }
+  // The exit-0 condition: no violation, no disagreement, error <= repeat fraction, and the
+  // matched mass above the exact argmax threshold at every unique match.
+  bool pass() const {
+    return violations == 0 && disagreements == 0 && string_error <= repeat_fraction && margin_failures == 0;
+  }
 };
 
 // Lemma 2.4, sharper form: min(1, C(L - n + 1, 2) D^-n) bounds p_ngram under U_L.
@@ -82,6 +96,9 @@ double lemma_bound(int alphabet, int ngram, std::int64_t length);
 
 // Length of the strings `config` produces (D^n + n - 1 for de Bruijn).
 std::int64_t source_length(const VerifyConfig& config);
+// L_max the model is built for: config.max_length, or the strings' length when it is 0.
+// Throws std::invalid_argument when it is below the strings' length.
+std::int64_t model_max_length(const VerifyConfig& config);
 // Strings `config` produces (D^L for exhaustive).
 std::int64_t source_count(const VerifyConfig& config);
 // Peak bytes verify() holds; callers check it against the machine before running.
