@@ -15,5 +15,6 @@ void add_bound_command(CLI::App& app, int& exit_code);
 void add_pngram_command(CLI::App& app, int& exit_code);
 void add_train_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
+void add_study_command(CLI::App& app, int& exit_code);
 
 }  // namespace copyproof::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_pngram_command(app, exit_code);
   add_train_command(app, exit_code);
   add_eval_command(app, exit_code);
+  add_study_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
