@@ -33,7 +33,7 @@ struct StudyRun {
 struct Study {
   std::string name;
   std::string description;
-  std::vector<StudyRun> runs;  // in the order they run: seed-major, so a stopped study has whole seeds
+  std::vector<StudyRun> runs;  // in the order they run (each study says why its order)
 };
 
 inline constexpr const char* kConfigFile = "config.json";
