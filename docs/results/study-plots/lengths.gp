@@ -1,5 +1,5 @@
 # String accuracy against string length (trained on 5-20), mean over seeds with the 95%
-# t-interval as error bars: copy-seeds (three models) and positional (four encodings).
+# t-interval as error bars: copy-seeds (three models) or positional (four encodings).
 set terminal pngcairo size 900,500 font ",11"
 set logscale x 2
 set xrange [4:200]
@@ -9,10 +9,8 @@ set ylabel "string accuracy (200 strings)"
 set key outside right
 set grid
 set xtics (5,10,20,40,80,160)
-do for [study in "copy-seeds positional"] {
-  set output study."-lengths.png"
-  set title study.": mean over seeds, 95% t-interval"
-  stats study."-lengths.dat" nooutput
-  plot for [i=0:STATS_blocks-1] study."-lengths.dat" index i using 1:2:3:4 with yerrorlines \
-       title columnheader(1)
-}
+# usage: gnuplot -e "study='copy-seeds'" lengths.gp   (reads study-lengths.dat)
+set output study."-lengths.png"
+set title study.": mean over seeds, 95% t-interval"
+stats study."-lengths.dat" using 1 nooutput
+plot for [i=0:STATS_blocks-1] study."-lengths.dat" index i using 1:2:3:4 with yerrorlines title columnheader(1)

@@ -16,5 +16,9 @@ lengths copy-seeds > "$HERE/copy-seeds-lengths.dat"
 lengths positional > "$HERE/positional-lengths.dat"
 # state sweep: state bits, longest copied length (each seed), Theorem 2.7's limit.
 "$BIN" study state-sweep --summary --json | jq -r '.groups[] | select(.state_bits_32 != null) |
-  "\(.state_bits_32) \(.longest_copied_length[0]) \(.bound_longest_length_32) \(.group)"' > "$HERE/state-sweep.dat"
-for gp in "$HERE"/*.gp; do (cd "$HERE" && gnuplot "$(basename "$gp")"); done
+  "\(.state_bits_32) \(.longest_copied_length[0]) \(.bound_longest_length_32) \(.group)"' | sort -n > "$HERE/state-sweep.dat"
+cd "$HERE"
+for study in copy-seeds positional; do
+  if [ -s "$study-lengths.dat" ]; then gnuplot -e "study='$study'" lengths.gp; fi
+done
+if [ -s state-sweep.dat ]; then gnuplot state-sweep.gp; fi
