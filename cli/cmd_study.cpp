@@ -98,6 +98,9 @@ bool do_run(const Study& study, const StudyRun& run, const StudyOptions& o) {
     fs::remove(one);
     write_json(dir / (std::string(kDupFile) + ".tmp"), dup);
   }
+  if (!run.pigeonhole_lengths.empty() &&
+      !run_child(pigeonhole_arguments(run, checkpoint), dir / (std::string(kPigeonholeFile) + ".tmp")))
+    return false;
   nlohmann::json config = {{"study", study.name}, {"run", run.name}, {"model", run.model}, {"seed", run.seed}};
   if (!run.pos.empty()) config["pos"] = run.pos;
   config["train"] = read_json(train_tmp);
@@ -106,6 +109,7 @@ bool do_run(const Study& study, const StudyRun& run, const StudyOptions& o) {
   fs::rename(log_tmp, dir / kTrainLogFile);
   fs::rename(eval_tmp, dir / kEvalFile);
   if (!run.dup_ngrams.empty()) fs::rename(dir / (std::string(kDupFile) + ".tmp"), dir / kDupFile);
+  if (!run.pigeonhole_lengths.empty()) fs::rename(dir / (std::string(kPigeonholeFile) + ".tmp"), dir / kPigeonholeFile);
   fs::rename(dir / (std::string(kConfigFile) + ".tmp"), dir / kConfigFile);
   return true;
 }
@@ -137,7 +141,8 @@ int run_study(const StudyOptions& o) {
     }
     // A fixed-state point past Theorem 2.7's limit is impossible: it means a bug.
     bool beats = false;
-    for (const auto& g : summary["groups"]) beats = beats || g.value("beats_bound", false);
+    for (const auto& g : summary["groups"])
+      beats = beats || g.value("beats_bound", false) || g.value("pigeonhole_fails", false);
     const int code = beats ? kExitFail : kExitPass;
     if (o.json) {
       print_json(summary);
@@ -163,6 +168,11 @@ int run_study(const StudyOptions& o) {
         std::printf("  state %lld bits; longest copied %s; Theorem 2.7 limit %lld%s\n", g["state_bits_32"].get<long long>(),
                     g["longest_copied_length"].dump().c_str(), g["bound_longest_length_32"].get<long long>(),
                     g["beats_bound"].get<bool>() ? "  BEATS THE BOUND" : "");
+      if (g.contains("pigeonhole"))
+        for (const auto& p : g["pigeonhole"])
+          std::printf("  pigeonhole L %d, q %2d: %lld strings, %lld distinct states, %lld copied%s\n", p["length"].get<int>(),
+                      p["bits"].get<int>(), p["strings"].get<long long>(), p["distinct_states"].get<long long>(),
+                      p["copied"].get<long long>(), p["holds"].get<bool>() ? "" : "  MORE COPIED THAN STATES");
     }
     return code;
   }
@@ -197,7 +207,7 @@ int run_study(const StudyOptions& o) {
 void add_study_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<StudyOptions>();
   auto* cmd = app.add_subcommand("study", "Run a study of the trained models (a resumable grid of train + eval runs), or summarize it");
-  cmd->add_option("name", o->name, "Study: copy-seeds | positional | state-sweep | smoke (none: list the studies)");
+  cmd->add_option("name", o->name, "Study: copy-seeds | positional | state-sweep | pigeonhole | smoke (none: list the studies)");
   add_integer_option(*cmd, "--jobs", o->jobs, 1, 256, "Runs side by side, each one single-threaded process (default 1)");
   cmd->add_flag("--list", o->list, "List the studies (with a name: its runs and which are finished)");
   cmd->add_option("--data", o->data, "Result directory (default docs/results/data)");

@@ -3,8 +3,10 @@
 // a planted point through the library and the CLI; and no committed state-sweep result
 // beats Theorem 2.7.
 
+#include <copyproof/trained/pigeonhole.hpp>
 #include <copyproof/trained/study.hpp>
 #include <copyproof/trained/study_summary.hpp>
+#include <copyproof/trained/tasks.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -172,6 +174,52 @@ TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, 
   fs::remove_all(ck);
 }
 
+TEST_CASE("pigeonhole check on a tiny LSTM: copied <= distinct states, and a collision witness") {
+  ModelConfig mc = default_config(ModelKind::lstm, kVocab);
+  mc.layers = 1;
+  mc.width = 2;  // 4 state numbers: at 1 bit each at most 16 states for 26 strings
+  const auto net = make_network<float>(mc);
+  Buffer<float> params(net->parameter_count());
+  net->init(params.data(), 3);
+  const PigeonholeResult r = pigeonhole_check(*net, params.data(), 1, 1);
+  CHECK(r.strings == 26);
+  CHECK(r.distinct_states <= 16);  // 2^(q N) = 2^4
+  CHECK(r.copied <= r.distinct_states);
+  CHECK(r.holds);
+  REQUIRE(r.witness.has_value());  // 26 strings > 16 states: two must collide
+  CHECK(r.witness->a != r.witness->b);
+  CHECK(r.witness->answer_a == r.witness->answer_b);  // same state, same answer
+  CHECK(!(r.witness->a_copied && r.witness->b_copied));
+  CHECK_THROWS(pigeonhole_check(*net, params.data(), 5, 1));
+  CHECK_THROWS(pigeonhole_check(*make_network<float>(default_config(ModelKind::transformer, kVocab)), params.data(), 1, 1));
+}
+
+TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failure fails the summary") {
+  const fs::path dir = fresh_dir("pig");
+  const std::string ck = (dir / "lstm.safetensors").string();
+  REQUIRE(run("train --model lstm --task copy --layers 1 --width 2 --steps 2 --threads 1 --eval-every 0 --out " + ck).code == 0);
+  const Run ok = run("eval --checkpoint " + ck + " --lengths 1 --pigeonhole 1,2 --json");
+  CHECK(ok.code == 0);
+  const auto j = nlohmann::json::parse(ok.out);
+  CHECK(j["pigeonhole"].size() == 2);
+  CHECK(j["pigeonhole"][0]["strings"] == 26);
+  CHECK(j["pigeonhole"][0]["holds"] == true);
+  CHECK(run("eval --checkpoint " + ck + " --lengths 5 --pigeonhole 1").code == 2);
+  CHECK(run("eval --checkpoint " + ck + " --lengths 1 --pigeonhole 0").code == 2);
+  // A pigeonhole.json claiming more strings copied than states: the summary flags it.
+  const fs::path data = fresh_dir("pigdata");
+  const fs::path rd = data / "pigeonhole" / "lstm-h32-s1";
+  plant_lstm_h2(data, 1, 1.0);  // gives a well-formed config/log/eval to copy
+  for (const char* f : {"config.json", "train.jsonl", "eval.json"})
+    fs::create_directories(rd), fs::copy_file(data / "state-sweep" / "lstm-h2-s1" / f, rd / f);
+  write(rd / "pigeonhole.json", R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":11,"holds":false}]})");
+  CHECK(run("study pigeonhole --summary --data " + data.string()).code == 1);
+  write(rd / "pigeonhole.json", R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":10,"holds":true}]})");
+  CHECK(run("study pigeonhole --summary --data " + data.string()).code == 0);
+  fs::remove_all(dir);
+  fs::remove_all(data);
+}
+
 // The committed results (docs/results/data, written by `copyproof study state-sweep`): no
 // fixed-state model may copy, with string accuracy >= 1/2, a length Theorem 2.7 rules out
 // for its number of float32 state bits. If one does, the eval or the state count is wrong.
@@ -186,4 +234,20 @@ TEST_CASE("committed state-sweep results: no trained point beats Theorem 2.7") {
     ++checked;
   }
   CHECK(checked > 0);  // the results are committed: an empty directory must not pass
+}
+
+TEST_CASE("committed pigeonhole results: no model copies more strings than it has quantized states") {
+  const fs::path data = fs::path(COPYPROOF_SOURCE_DIR) / "docs" / "results" / "data";
+  const auto summary = study_summary(*find_study("pigeonhole"), data);
+  int checked = 0;
+  for (const auto& g : summary["groups"]) {
+    if (!g.contains("pigeonhole")) continue;
+    CAPTURE(g["group"].get<std::string>());
+    CHECK(g["pigeonhole_fails"] == false);
+    for (const auto& p : g["pigeonhole"]) {
+      CHECK(p["copied"].get<long long>() <= p["distinct_states"].get<long long>());
+      ++checked;
+    }
+  }
+  CHECK(checked > 0);
 }

@@ -85,6 +85,28 @@ Study state_sweep() {
   return s;
 }
 
+// Theorem 2.7's counting argument on trained models: small fixed-state models trained on
+// 1-4 letters, then every string of 2 and 3 letters read with the state quantized to q
+// bits per number before SEP (pigeonhole.hpp).
+Study pigeonhole() {
+  Study s{"pigeonhole",
+          "LSTM (1 layer, hidden 32) and Mamba (1 layer, width 8, N 2), 2,000 steps on lengths 1-4, seed 1; all 26^L strings "
+          "for L = 2, 3 with the state quantized to 1-16 bits per number",
+          {}};
+  auto add = [&](const std::string& group, const std::string& model, std::vector<std::string> flags) {
+    StudyRun r = make_run(group, model, 1);
+    r.train_flags = std::move(flags);
+    for (const char* f : {"--steps", "2000", "--min-length", "1", "--max-length", "4"}) r.train_flags.emplace_back(f);
+    r.eval_lengths = {1, 2, 3, 4, 6, 8};
+    r.pigeonhole_lengths = {2, 3};
+    r.pigeonhole_bits = {1, 2, 3, 4, 6, 8, 16};
+    s.runs.push_back(r);
+  };
+  add("lstm-h32", "lstm", {"--layers", "1", "--width", "32"});
+  add("mamba-w8-n2", "mamba", {"--layers", "1", "--width", "8", "--state-dim", "2"});
+  return s;
+}
+
 // A seconds-long study for the tests: one tiny transformer, 20 steps, every file of the layout.
 Study smoke() {
   Study s{"smoke", "a 1-layer width-8 transformer, 20 steps (checks the runner; not a result)", {}};
@@ -103,7 +125,7 @@ Study smoke() {
 }  // namespace
 
 const std::vector<Study>& all_studies() {
-  static const std::vector<Study> studies = {copy_seeds(), positional(), state_sweep(), smoke()};
+  static const std::vector<Study> studies = {copy_seeds(), positional(), state_sweep(), pigeonhole(), smoke()};
   return studies;
 }
 
@@ -116,6 +138,7 @@ const Study* find_study(const std::string& name) {
 std::vector<std::string> result_files(const StudyRun& run) {
   std::vector<std::string> files = {kConfigFile, kTrainLogFile, kEvalFile};
   if (!run.dup_ngrams.empty()) files.emplace_back(kDupFile);
+  if (!run.pigeonhole_lengths.empty()) files.emplace_back(kPigeonholeFile);
   return files;
 }
 
@@ -149,6 +172,11 @@ std::vector<std::string> dup_arguments(const StudyRun& run, const std::string& c
   return {"eval", "--checkpoint", checkpoint, "--task", "dup", "--ngram", std::to_string(ngram),
           "--lengths", std::to_string(run.dup_length), "--samples", std::to_string(run.eval_samples),
           "--threads", "1", "--json"};
+}
+
+std::vector<std::string> pigeonhole_arguments(const StudyRun& run, const std::string& checkpoint) {
+  return {"eval", "--checkpoint", checkpoint, "--lengths", join(run.pigeonhole_lengths), "--pigeonhole",
+          join(run.pigeonhole_bits), "--threads", "1", "--json"};
 }
 
 }  // namespace copyproof::trained

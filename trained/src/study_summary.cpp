@@ -95,6 +95,7 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     std::vector<double> final_loss, seconds;
     nlohmann::json model;  // describe_model of the first run
     std::vector<int> longest;
+    nlohmann::json pigeonhole = nlohmann::json::array();  // every run's entries, with its run name
   };
   std::map<std::string, Group> groups;
   std::vector<std::string> order;
@@ -122,9 +123,19 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     if (g.model.is_null())
       g.model = {{"model", eval.at("model")}, {"params", eval.at("params")}, {"state_numbers", eval.at("state_numbers")},
                  {"config", eval.at("config")}, {"trained_lengths", eval.at("trained_lengths")}};
-    if (!run.dup_ngrams.empty())
-      for (const auto& probe : read_json(dir / kDupFile).at("results"))
+    // (Each file is held in a local: a range-for over a member of a temporary would dangle.)
+    if (!run.pigeonhole_lengths.empty()) {
+      const auto file = read_json(dir / kPigeonholeFile);
+      for (auto p : file.at("pigeonhole")) {
+        p["run"] = run.name;
+        g.pigeonhole.push_back(p);
+      }
+    }
+    if (!run.dup_ngrams.empty()) {
+      const auto file = read_json(dir / kDupFile);
+      for (const auto& probe : file.at("results"))
         g.dup_string_acc[probe.at("ngram").get<int>()].push_back(probe.at("results").at(0).at("string_accuracy").get<double>());
+    }
   }
 
   nlohmann::json out = {{"study", study.name},
@@ -162,6 +173,15 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       j["beats_bound"] = beats;
     } else if (!g.runs.empty()) {
       j["longest_copied_length"] = g.longest;
+    }
+    if (!g.pigeonhole.empty()) {
+      // Theorem 2.7's argument: answers are a function of the quantized state, so more
+      // strings copied than distinct states is impossible.
+      bool fails = false;
+      for (const auto& p : g.pigeonhole)
+        fails = fails || p.at("copied").get<std::int64_t>() > p.at("distinct_states").get<std::int64_t>();
+      j["pigeonhole"] = g.pigeonhole;
+      j["pigeonhole_fails"] = fails;
     }
     out["groups"].push_back(j);
   }

@@ -5,6 +5,7 @@
 //   <data>/<study>/<run>/train.jsonl    the train --log file
 //   <data>/<study>/<run>/eval.json      eval --json on the study's task and lengths
 //   <data>/<study>/<run>/eval-dup.json  {"results": [eval --task dup --json, one per n-gram]} (dup probe only)
+//   <data>/<study>/<run>/pigeonhole.json  eval --pigeonhole --json (pigeonhole study only)
 // A run is finished when all its files exist (each is written to a temporary name and
 // renamed, config.json last), so a stopped study resumes where it stopped. This layout is
 // read by the figures; keep it.
@@ -28,6 +29,8 @@ struct StudyRun {
   int eval_samples = 200;
   std::vector<int> dup_ngrams;           // empty: no eval-dup.json
   int dup_length = 20;
+  std::vector<int> pigeonhole_lengths;  // empty: no pigeonhole.json
+  std::vector<int> pigeonhole_bits;
 };
 
 struct Study {
@@ -40,6 +43,7 @@ inline constexpr const char* kConfigFile = "config.json";
 inline constexpr const char* kTrainLogFile = "train.jsonl";
 inline constexpr const char* kEvalFile = "eval.json";
 inline constexpr const char* kDupFile = "eval-dup.json";
+inline constexpr const char* kPigeonholeFile = "pigeonhole.json";
 
 const std::vector<Study>& all_studies();
 const Study* find_study(const std::string& name);
@@ -53,5 +57,6 @@ bool run_finished(const std::filesystem::path& run_dir, const StudyRun& run);
 std::vector<std::string> train_arguments(const StudyRun& run, const std::string& checkpoint, const std::string& log);
 std::vector<std::string> eval_arguments(const StudyRun& run, const std::string& checkpoint);
 std::vector<std::string> dup_arguments(const StudyRun& run, const std::string& checkpoint, int ngram);
+std::vector<std::string> pigeonhole_arguments(const StudyRun& run, const std::string& checkpoint);
 
 }  // namespace copyproof::trained
