@@ -19,7 +19,7 @@ std::vector<Matrix<float>*> state_matrices(const Network<float>& net, DecodeStat
   return net.config().kind == ModelKind::lstm ? lstm_state_matrices(state) : mamba_state_matrices(state);
 }
 
-int argmax_row(const Matrix<float>& logits, Eigen::Index row) {
+int greedy_token(const Matrix<float>& logits, Eigen::Index row) {
   Eigen::Index best = 0;
   logits.row(row).maxCoeff(&best);
   return static_cast<int>(best);
@@ -91,11 +91,11 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
       }
     const int sep = kSep;
     const Matrix<float>* logits = &net.forward(*acts, params, &sep, 1, 1, state.get());
-    std::vector<int> answer = {argmax_row(*logits, 0)};
+    std::vector<int> answer = {greedy_token(*logits, 0)};
     while (static_cast<int>(answer.size()) < length + 1) {
       const int token = answer.back();
       logits = &net.forward(*acts, params, &token, 1, 1, state.get());
-      answer.push_back(argmax_row(*logits, 0));
+      answer.push_back(greedy_token(*logits, 0));
     }
     std::vector<int> expected = x;
     expected.push_back(kEos);
