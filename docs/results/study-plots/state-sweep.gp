@@ -8,5 +8,6 @@ set ylabel "longest copied length (string acc. >= 1/2)"
 set key top left
 set grid
 plot "state-sweep.dat" using 1:3 with linespoints title "Theorem 2.7 limit (error 1/2, 26 letters)", \
-     "state-sweep.dat" using 1:($2 > 0 ? $2 : 0.5):4 with labels offset 0,1 font ",8" notitle, \
+     "state-sweep.dat" using 1:($2 > 0 ? $2 : 0.5):(strstrt(strcol(4), "mamba") ? "" : strcol(4)) with labels offset 0,1 font ",8" notitle, \
+     "state-sweep.dat" using 1:($2 > 0 ? $2 : 0.5):(strstrt(strcol(4), "mamba") ? strcol(4) : "") with labels offset 0,-1 font ",8" notitle, \
      "state-sweep.dat" using 1:($2 > 0 ? $2 : 0.5) with points pt 7 title "trained (0 drawn at 0.5)"
