@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "copyproof/trained/checkpoint.hpp"
 #include "copyproof/trained/evaluate.hpp"
+#include "copyproof/trained/pigeonhole.hpp"
 #include "trained_options.hpp"
 
 namespace copyproof::cli {
@@ -16,7 +17,7 @@ namespace {
 using namespace copyproof::trained;
 
 struct EvalOptions {
-  std::string checkpoint, lengths = "10,20,40,80", task;
+  std::string checkpoint, lengths = "10,20,40,80", task, pigeonhole;
   int ngram = 0;  // 0: the checkpoint's
   int samples = 100;
   std::int64_t seed = 1;
@@ -24,8 +25,65 @@ struct EvalOptions {
   bool json = false;
 };
 
+std::string letters(const std::vector<int>& tokens) {
+  std::string s;
+  for (int t : tokens) s += t < kLetters ? static_cast<char>('a' + t) : t == kEos ? '.' : '?';
+  return s;
+}
+
+// --pigeonhole: Theorem 2.7's counting argument on the checkpoint (pigeonhole.hpp).
+int run_pigeonhole(const EvalOptions& o, const std::vector<int>& lengths) {
+  const std::vector<int> bits = parse_integer_list(o.pigeonhole, "--pigeonhole", 1, 16);
+  for (int length : lengths)
+    if (length > kPigeonholeMaxLength)
+      throw UsageError("--lengths: " + std::to_string(length) + " is too long for --pigeonhole (26^L strings, L in [1, " +
+                       std::to_string(kPigeonholeMaxLength) + "])");
+  Checkpoint ck;
+  try {
+    ck = load_checkpoint(o.checkpoint);
+  } catch (const CheckpointError& e) {
+    throw UsageError(std::string("--checkpoint: ") + e.what());
+  }
+  if (ck.meta.config.kind == ModelKind::transformer) throw UsageError("--pigeonhole: needs a mamba or lstm checkpoint (fixed state)");
+  const auto net = make_network<float>(ck.meta.config);
+  nlohmann::json report = describe_model(*net);
+  report["checkpoint"] = o.checkpoint;
+  report["pigeonhole"] = nlohmann::json::array();
+  bool all_hold = true;
+  for (int length : lengths)
+    for (int b : bits) {
+      const PigeonholeResult r = pigeonhole_check(*net, ck.params.data(), length, b);
+      all_hold = all_hold && r.holds;
+      nlohmann::json j = {{"length", r.length}, {"bits", r.bits}, {"state_numbers", r.state_numbers}, {"range", r.range},
+                          {"strings", r.strings}, {"distinct_states", r.distinct_states}, {"copied", r.copied},
+                          {"holds", r.holds}, {"witness", nullptr}};
+      if (r.witness)
+        j["witness"] = {{"a", letters(r.witness->a)}, {"b", letters(r.witness->b)}, {"answer_a", letters(r.witness->answer_a)},
+                        {"answer_b", letters(r.witness->answer_b)}, {"a_copied", r.witness->a_copied},
+                        {"b_copied", r.witness->b_copied}};
+      report["pigeonhole"].push_back(j);
+    }
+  if (o.json) {
+    print_json(report);
+  } else {
+    std::printf("%s, %lld state numbers; state before SEP quantized to q bits per number on [-r, r]\n",
+                to_string(ck.meta.config.kind).c_str(), static_cast<long long>(net->state_numbers(0)));
+    for (const auto& j : report["pigeonhole"]) {
+      std::printf("  L %d, q %2d: %lld strings, %lld distinct states, %lld copied: %s\n", j["length"].get<int>(), j["bits"].get<int>(),
+                  j["strings"].get<long long>(), j["distinct_states"].get<long long>(), j["copied"].get<long long>(),
+                  j["holds"].get<bool>() ? "copied <= states, holds" : "FAILS");
+      if (!j["witness"].is_null())
+        std::printf("    collision: '%s' -> '%s', '%s' -> '%s' (same quantized state)\n", j["witness"]["a"].get<std::string>().c_str(),
+                    j["witness"]["answer_a"].get<std::string>().c_str(), j["witness"]["b"].get<std::string>().c_str(),
+                    j["witness"]["answer_b"].get<std::string>().c_str());
+    }
+  }
+  return all_hold ? kExitPass : kExitFail;
+}
+
 int run_eval(const EvalOptions& o) {
   const std::vector<int> lengths = parse_integer_list(o.lengths, "--lengths", 1, 100000);
+  if (!o.pigeonhole.empty()) return run_pigeonhole(o, lengths);
   Task task{};
   if (!o.task.empty() && !parse_task(o.task, task)) throw UsageError("--task: '" + o.task + "' is not one of copy, dup, prefix, suffix");
   Checkpoint ck;
@@ -89,6 +147,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--samples", o->samples, 1, 1000000, "Fresh strings per length (default 100)");
   add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(), "Seed of the strings (default 1)");
   add_integer_option(*cmd, "--threads", o->threads, 1, 1024, "Worker threads (default: all cores)");
+  cmd->add_option("--pigeonhole", o->pigeonhole,
+                  "Bits per state number, comma-separated (1-16): enumerate all 26^L strings (L = --lengths, <= 4), "
+                  "quantize the state before SEP, count distinct states and strings copied (Theorem 2.7)");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof eval --checkpoint copy.safetensors --lengths 10,20,40,80 --json"));
   cmd->callback([o, &exit_code] { exit_code = run_eval(*o); });

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add_eval_command(app, exit_code);
   add_certify_command(app, exit_code);
   add_figures_command(app, exit_code);
+  add_study_command(app, exit_code);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const AppOutcome outcome = run_app(app, std::move(args), exit_code);

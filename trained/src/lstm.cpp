@@ -7,6 +7,7 @@
 #include <copyproof/trained/lstm_layer.hpp>
 
 #include "architectures.hpp"
+#include "fixed_state.hpp"
 
 namespace copyproof::trained {
 namespace {
@@ -121,5 +122,12 @@ std::unique_ptr<Network<T>> make_lstm(const ModelConfig& config) {
 }
 template std::unique_ptr<Network<float>> make_lstm<float>(const ModelConfig&);
 template std::unique_ptr<Network<double>> make_lstm<double>(const ModelConfig&);
+
+std::vector<Matrix<float>*> lstm_state_matrices(DecodeStateBase& state) {
+  std::vector<Matrix<float>*> out;
+  if (auto* s = dynamic_cast<LstmDecodeState<float>*>(&state))
+    for (auto& layer : s->layers) out.push_back(&layer.h), out.push_back(&layer.c);
+  return out;
+}
 
 }  // namespace copyproof::trained

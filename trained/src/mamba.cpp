@@ -7,6 +7,7 @@
 #include <copyproof/trained/mamba_block.hpp>
 
 #include "architectures.hpp"
+#include "fixed_state.hpp"
 
 namespace copyproof::trained {
 namespace {
@@ -162,5 +163,12 @@ std::unique_ptr<Network<T>> make_mamba(const ModelConfig& config) {
 }
 template std::unique_ptr<Network<float>> make_mamba<float>(const ModelConfig&);
 template std::unique_ptr<Network<double>> make_mamba<double>(const ModelConfig&);
+
+std::vector<Matrix<float>*> mamba_state_matrices(DecodeStateBase& state) {
+  std::vector<Matrix<float>*> out;
+  if (auto* s = dynamic_cast<MambaDecodeState<float>*>(&state))
+    for (auto& layer : s->layers) out.push_back(&layer.h), out.push_back(&layer.conv);
+  return out;
+}
 
 }  // namespace copyproof::trained

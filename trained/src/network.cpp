@@ -82,6 +82,17 @@ long long TokenBatch::scored_count() const {
   return n;
 }
 
+long long TokenBatch::real_token_count() const {
+  long long n = 0;
+  for (int r = 0; r < B; ++r)
+    for (int t = T - 1; t >= 0; --t)
+      if (scored[static_cast<std::size_t>(r) * T + t]) {
+        n += t + 1;
+        break;
+      }
+  return n;
+}
+
 template <class T>
 double loss_and_gradient(const Network<T>& net, ActivationsBase& acts, const T* params, T* grads,
                          const TokenBatch& batch, T scale) {

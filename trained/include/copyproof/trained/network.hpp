@@ -95,6 +95,9 @@ struct TokenBatch {
   std::vector<int> targets;   // (B*T)
   std::vector<unsigned char> scored;  // (B*T) 1 = an answer token
   long long scored_count() const;
+  // Tokens that are not padding: in each row the positions up to its last scored one
+  // (the model reads BOS .. the token before EOS); EOS padding after that is not counted.
+  long long real_token_count() const;
 };
 
 // Forward, loss, and (when grads != nullptr) backward of one batch: returns the summed

@@ -1,0 +1,253 @@
+// The study runner and its summary (trained/study*.hpp, `copyproof study`): intervals and
+// thresholds by hand, a tiny study run, skipped and resumed; the Theorem 2.7 check fires on
+// a planted point through the library and the CLI; and no committed state-sweep result
+// beats Theorem 2.7.
+
+#include <copyproof/trained/pigeonhole.hpp>
+#include <copyproof/trained/study.hpp>
+#include <copyproof/trained/study_summary.hpp>
+#include <copyproof/trained/tasks.hpp>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace copyproof::trained;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+Run run(const std::string& args) {
+  const std::string base = (fs::temp_directory_path() / ("copyproof_study_" + std::to_string(::getpid()))).string();
+  const std::string cmd = std::string(COPYPROOF_BINARY) + " " + args + " >" + base + ".out 2>" + base + ".err";
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  r.out = slurp(base + ".out");
+  r.err = slurp(base + ".err");
+  fs::remove(base + ".out");
+  fs::remove(base + ".err");
+  return r;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("copyproof_study_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void write(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+// A finished state-sweep run "lstm-h2-s1" (1 layer, hidden 2: 4 numbers, 128 bits) whose
+// eval says it copies `length` letters with string accuracy `acc`.
+void plant_lstm_h2(const fs::path& data, int length, double acc) {
+  const fs::path dir = data / "state-sweep" / "lstm-h2-s1";
+  write(dir / "config.json", R"({"study":"state-sweep","run":"lstm-h2-s1","model":"lstm","seed":1,
+    "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
+  write(dir / "train.jsonl", R"({"step":250,"loss":1.0,"eval":{"length":32,"string_accuracy":0.1,"token_accuracy":0.5}})"
+                             "\n");
+  nlohmann::json eval = {{"model", "lstm"}, {"params", 100}, {"state_numbers", 4}, {"config", {{"layers", 1}, {"width", 2}}},
+                         {"trained_lengths", {1, 32}},
+                         {"results", {{{"length", length}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
+  write(dir / "eval.json", eval.dump());
+}
+
+}  // namespace
+
+TEST_CASE("mean and 95% Student-t interval by hand") {
+  // {1, 2, 3}: mean 2, s = 1, half width t / sqrt(3), where with 2 degrees of freedom the
+  // t quantile has the closed form t_p = (2p - 1) / sqrt(2 p (1 - p)): t_{0.975} = 4.3026527...
+  const double t = 0.95 / std::sqrt(2 * 0.975 * 0.025);
+  const MeanInterval m = mean_t95({1, 2, 3});
+  CHECK(m.n == 3);
+  CHECK(m.mean == doctest::Approx(2.0));
+  REQUIRE(m.low.has_value());
+  CHECK(*m.low == doctest::Approx(2.0 - t / std::sqrt(3.0)).epsilon(1e-12));
+  CHECK(*m.high == doctest::Approx(2.0 + t / std::sqrt(3.0)).epsilon(1e-12));
+  const MeanInterval one = mean_t95({0.7});
+  CHECK(one.mean == 0.7);
+  CHECK(!one.low.has_value());  // one seed: no interval
+  CHECK(mean_t95({}).n == 0);
+}
+
+TEST_CASE("examples to reach a threshold: the first eval point at or above it, times the batch") {
+  const fs::path dir = fresh_dir("log");
+  write(dir / "train.jsonl",
+        "{\"step\":10,\"loss\":2}\n"
+        "{\"step\":250,\"eval\":{\"string_accuracy\":0.5}}\n"
+        "{\"step\":500,\"eval\":{\"string_accuracy\":0.9}}\n"
+        "{\"step\":750,\"eval\":{\"string_accuracy\":0.95}}\n");
+  CHECK(examples_to_reach(dir / "train.jsonl", 0.9, 32) == 500 * 32);
+  CHECK(examples_to_reach(dir / "train.jsonl", 0.5, 32) == 250 * 32);
+  CHECK(!examples_to_reach(dir / "train.jsonl", 0.99, 32).has_value());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Theorem 2.7 at error 1/2: 128 bits over 26 letters allow at most 27 letters") {
+  // L allowed iff 128 - L log2 26 > log2(1/2) = -1: 27 * 4.7004 = 126.9 < 129 < 28 * 4.7004 = 131.6.
+  CHECK(bound_longest_length(128, 26) == 27);
+  CHECK(bound_longest_length(0, 26) == 0);   // one state: 1 - 1/26 > 1/2 already at L = 1
+  CHECK(bound_longest_length(1, 2) == 1);    // 2 states, 2 letters: 1 - 2/2 = 0 < 1/2 at L = 1; 1 - 2/4 = 1/2 not < 1/2 at L = 2
+}
+
+TEST_CASE("a planted point past Theorem 2.7 is flagged by the summary and fails the CLI (exit 1)") {
+  const Study& sweep = *find_study("state-sweep");
+  const fs::path honest = fresh_dir("honest"), planted = fresh_dir("planted");
+  plant_lstm_h2(honest, 24, 0.6);    // 24 <= 27
+  plant_lstm_h2(planted, 28, 0.6);   // 28 > 27: impossible for 128 bits
+  auto group = [](const nlohmann::json& s) {
+    for (const auto& g : s["groups"])
+      if (g["group"] == "lstm-h2") return g;
+    return nlohmann::json();
+  };
+  const auto ok = group(study_summary(sweep, honest));
+  CHECK(ok["bound_longest_length_32"] == 27);
+  CHECK(ok["longest_copied_length"] == nlohmann::json::array({24}));
+  CHECK(ok["beats_bound"] == false);
+  CHECK(group(study_summary(sweep, planted))["beats_bound"] == true);
+  CHECK(run("study state-sweep --summary --data " + honest.string()).code == 0);
+  const Run bad = run("study state-sweep --summary --data " + planted.string());
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("BEATS THE BOUND") != std::string::npos);
+  fs::remove_all(honest);
+  fs::remove_all(planted);
+}
+
+TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, redoes partial ones") {
+  const fs::path data = fresh_dir("data"), ck = fresh_dir("ck");
+  const std::string args = "study smoke --data " + data.string() + " --checkpoints " + ck.string();
+  const Run first = run(args);
+  CHECK(first.code == 0);
+  const fs::path dir = data / "smoke" / "transformer-s1";
+  for (const char* f : {"config.json", "train.jsonl", "eval.json", "eval-dup.json"}) CHECK(fs::is_regular_file(dir / f));
+  const auto config = nlohmann::json::parse(std::ifstream(dir / "config.json"));
+  CHECK(config["study"] == "smoke");
+  CHECK(config["run"] == "transformer-s1");
+  CHECK(config["model"] == "transformer");
+  CHECK(config["seed"] == 1);
+  CHECK(config["pos"] == "hard-alibi");
+  CHECK(config["train"]["steps"] == 20);
+  const auto dup = nlohmann::json::parse(std::ifstream(dir / "eval-dup.json"));
+  CHECK(dup["results"].size() == 2);
+  CHECK(dup["results"][0]["task"] == "dup");
+  const auto before = fs::last_write_time(dir / "config.json");
+
+  const Run again = run(args);
+  CHECK(again.code == 0);
+  CHECK(again.err.find("skipped") != std::string::npos);
+  CHECK(fs::last_write_time(dir / "config.json") == before);
+
+  // A run stopped half-way (no config.json, a stale temporary) is redone from scratch.
+  fs::remove(dir / "config.json");
+  write(dir / "eval.json.tmp", "partial");
+  const Run resumed = run(args);
+  CHECK(resumed.code == 0);
+  CHECK(fs::is_regular_file(dir / "config.json"));
+  CHECK(!fs::exists(dir / "eval.json.tmp"));
+
+  const Run summary = run("study smoke --summary --json --data " + data.string());
+  CHECK(summary.code == 0);
+  const auto s = nlohmann::json::parse(summary.out);
+  CHECK(s["groups"][0]["finished"].size() == 1);
+  CHECK(s["groups"][0]["lengths"][0]["string_accuracy"]["n"] == 1);
+  CHECK(run("study nosuch").code == 2);
+  fs::remove_all(data);
+  fs::remove_all(ck);
+}
+
+TEST_CASE("pigeonhole check on a tiny LSTM: copied <= distinct states, and a collision witness") {
+  ModelConfig mc = default_config(ModelKind::lstm, kVocab);
+  mc.layers = 1;
+  mc.width = 2;  // 4 state numbers: at 1 bit each at most 16 states for 26 strings
+  const auto net = make_network<float>(mc);
+  Buffer<float> params(net->parameter_count());
+  net->init(params.data(), 3);
+  const PigeonholeResult r = pigeonhole_check(*net, params.data(), 1, 1);
+  CHECK(r.strings == 26);
+  CHECK(r.distinct_states <= 16);  // 2^(q N) = 2^4
+  CHECK(r.copied <= r.distinct_states);
+  CHECK(r.holds);
+  REQUIRE(r.witness.has_value());  // 26 strings > 16 states: two must collide
+  CHECK(r.witness->a != r.witness->b);
+  CHECK(r.witness->answer_a == r.witness->answer_b);  // same state, same answer
+  CHECK(!(r.witness->a_copied && r.witness->b_copied));
+  CHECK_THROWS(pigeonhole_check(*net, params.data(), 5, 1));
+  CHECK_THROWS(pigeonhole_check(*make_network<float>(default_config(ModelKind::transformer, kVocab)), params.data(), 1, 1));
+}
+
+TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failure fails the summary") {
+  const fs::path dir = fresh_dir("pig");
+  const std::string ck = (dir / "lstm.safetensors").string();
+  REQUIRE(run("train --model lstm --task copy --layers 1 --width 2 --steps 2 --threads 1 --eval-every 0 --out " + ck).code == 0);
+  const Run ok = run("eval --checkpoint " + ck + " --lengths 1 --pigeonhole 1,2 --json");
+  CHECK(ok.code == 0);
+  const auto j = nlohmann::json::parse(ok.out);
+  CHECK(j["pigeonhole"].size() == 2);
+  CHECK(j["pigeonhole"][0]["strings"] == 26);
+  CHECK(j["pigeonhole"][0]["holds"] == true);
+  CHECK(run("eval --checkpoint " + ck + " --lengths 5 --pigeonhole 1").code == 2);
+  CHECK(run("eval --checkpoint " + ck + " --lengths 1 --pigeonhole 0").code == 2);
+  // A pigeonhole.json claiming more strings copied than states: the summary flags it.
+  const fs::path data = fresh_dir("pigdata");
+  const fs::path rd = data / "pigeonhole" / "lstm-h32-s1";
+  plant_lstm_h2(data, 1, 1.0);  // gives a well-formed config/log/eval to copy
+  for (const char* f : {"config.json", "train.jsonl", "eval.json"})
+    fs::create_directories(rd), fs::copy_file(data / "state-sweep" / "lstm-h2-s1" / f, rd / f);
+  write(rd / "pigeonhole.json", R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":11,"holds":false}]})");
+  CHECK(run("study pigeonhole --summary --data " + data.string()).code == 1);
+  write(rd / "pigeonhole.json", R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":10,"holds":true}]})");
+  CHECK(run("study pigeonhole --summary --data " + data.string()).code == 0);
+  fs::remove_all(dir);
+  fs::remove_all(data);
+}
+
+// The committed results (docs/results/data, written by `copyproof study state-sweep`): no
+// fixed-state model may copy, with string accuracy >= 1/2, a length Theorem 2.7 rules out
+// for its number of float32 state bits. If one does, the eval or the state count is wrong.
+TEST_CASE("committed state-sweep results: no trained point beats Theorem 2.7") {
+  const fs::path data = fs::path(COPYPROOF_SOURCE_DIR) / "docs" / "results" / "data";
+  const auto summary = study_summary(*find_study("state-sweep"), data);
+  int checked = 0;
+  for (const auto& g : summary["groups"]) {
+    if (!g.contains("beats_bound")) continue;
+    CAPTURE(g["group"].get<std::string>());
+    CHECK(g["beats_bound"] == false);
+    ++checked;
+  }
+  CHECK(checked > 0);  // the results are committed: an empty directory must not pass
+}
+
+TEST_CASE("committed pigeonhole results: no model copies more strings than it has quantized states") {
+  const fs::path data = fs::path(COPYPROOF_SOURCE_DIR) / "docs" / "results" / "data";
+  const auto summary = study_summary(*find_study("pigeonhole"), data);
+  int checked = 0;
+  for (const auto& g : summary["groups"]) {
+    if (!g.contains("pigeonhole")) continue;
+    CAPTURE(g["group"].get<std::string>());
+    CHECK(g["pigeonhole_fails"] == false);
+    for (const auto& p : g["pigeonhole"]) {
+      CHECK(p["copied"].get<long long>() <= p["distinct_states"].get<long long>());
+      ++checked;
+    }
+  }
+  CHECK(checked > 0);
+}

@@ -1,0 +1,182 @@
+#include <copyproof/trained/study.hpp>
+
+#include <algorithm>
+
+namespace copyproof::trained {
+
+namespace {
+
+// Copy evaluation lengths of the paper-style studies: the training range 5-20, then
+// doubling out to 8x the longest training string.
+const std::vector<int> kCopyLengths = {5, 10, 20, 40, 80, 160};
+// Duplicated n-gram lengths of the mechanism probe (docs/trained.md).
+const std::vector<int> kDupNgrams = {2, 3, 4, 5, 6, 7, 8};
+
+StudyRun make_run(const std::string& group, const std::string& model, std::uint64_t seed) {
+  StudyRun r;
+  r.group = group;
+  r.name = group + "-s" + std::to_string(seed);
+  r.model = model;
+  r.seed = seed;
+  r.eval_lengths = kCopyLengths;
+  return r;
+}
+
+Study copy_seeds() {
+  Study s{"copy-seeds",
+          "transformer (Hard-ALiBi), Mamba, LSTM at the defaults (10,000 steps, lengths 5-20), seeds 1-5; "
+          "copy at 5-160 and the duplicated n-gram probe (n = 2-8 at length 20)",
+          {}};
+  // Seeds 1-3 of each model first, cheapest model first (transformer, LSTM, then Mamba at
+  // ~3x the transformer), so that a study stopped early has intervals for whole models;
+  // then seeds 4-5.
+  auto add = [&](const char* model, std::uint64_t seed) {
+    StudyRun r = make_run(model, model, seed);
+    if (r.model == "transformer") r.pos = "hard-alibi";
+    r.dup_ngrams = kDupNgrams;
+    s.runs.push_back(r);
+  };
+  for (const char* model : {"transformer", "lstm", "mamba"})
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) add(model, seed);
+  for (std::uint64_t seed = 4; seed <= 5; ++seed)
+    for (const char* model : {"transformer", "lstm", "mamba"}) add(model, seed);
+  return s;
+}
+
+// The paper's length-generalization comparison across positional encodings. 5,000 steps
+// (half the default budget) so that 4 encodings x 3 seeds fit the shared machine.
+Study positional() {
+  Study s{"positional",
+          "transformer with NoPE, RoPE, ALiBi, Hard-ALiBi, 5,000 steps on lengths 5-20, seeds 1-3; copy at 5-160",
+          {}};
+  for (std::uint64_t seed = 1; seed <= 3; ++seed)
+    for (const char* pos : {"nope", "rope", "alibi", "hard-alibi"}) {
+      StudyRun r = make_run(pos, "transformer", seed);
+      r.pos = pos;
+      r.train_flags = {"--pos", pos, "--steps", "5000"};
+      s.runs.push_back(r);
+    }
+  return s;
+}
+
+// Fixed-state models from tiny to small state, trained on lengths 1-32 so that the larger
+// ones can show how far they copy; the longest length with string accuracy >= 1/2 is set
+// against Theorem 2.7's limit for the state's bits (study_summary.cpp).
+Study state_sweep() {
+  Study s{"state-sweep",
+          "LSTM (1 layer, hidden 2-64) and Mamba (1 layer, width 4-16, N 1-4) and one small transformer, "
+          "2,000 steps on lengths 1-32, seed 1; copy at 1-64",
+          {}};
+  const std::vector<int> lengths = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
+  auto add = [&](const std::string& group, const std::string& model, std::vector<std::string> flags) {
+    StudyRun r = make_run(group, model, 1);
+    r.train_flags = std::move(flags);
+    for (const char* f : {"--steps", "2000", "--min-length", "1", "--max-length", "32"}) r.train_flags.emplace_back(f);
+    r.eval_lengths = lengths;
+    if (model == "transformer") r.pos = "hard-alibi";
+    s.runs.push_back(r);
+  };
+  for (int hidden : {2, 4, 8, 16, 32, 64})
+    add("lstm-h" + std::to_string(hidden), "lstm", {"--layers", "1", "--width", std::to_string(hidden)});
+  for (const auto& [width, n] : std::vector<std::pair<int, int>>{{4, 1}, {8, 2}, {16, 4}})
+    add("mamba-w" + std::to_string(width) + "-n" + std::to_string(n), "mamba",
+        {"--layers", "1", "--width", std::to_string(width), "--state-dim", std::to_string(n)});
+  add("transformer-w32", "transformer", {"--width", "32", "--heads", "4"});
+  return s;
+}
+
+// Theorem 2.7's counting argument on trained models: small fixed-state models trained on
+// 1-4 letters, then every string of 2 and 3 letters read with the state quantized to q
+// bits per number before SEP (pigeonhole.hpp).
+Study pigeonhole() {
+  Study s{"pigeonhole",
+          "LSTM (1 layer, hidden 32) and Mamba (1 layer, width 8, N 2), 2,000 steps on lengths 1-4, seed 1; all 26^L strings "
+          "for L = 2, 3 with the state quantized to 1-16 bits per number",
+          {}};
+  auto add = [&](const std::string& group, const std::string& model, std::vector<std::string> flags) {
+    StudyRun r = make_run(group, model, 1);
+    r.train_flags = std::move(flags);
+    for (const char* f : {"--steps", "2000", "--min-length", "1", "--max-length", "4"}) r.train_flags.emplace_back(f);
+    r.eval_lengths = {1, 2, 3, 4, 6, 8};
+    r.pigeonhole_lengths = {2, 3};
+    r.pigeonhole_bits = {1, 2, 3, 4, 6, 8, 16};
+    s.runs.push_back(r);
+  };
+  add("lstm-h32", "lstm", {"--layers", "1", "--width", "32"});
+  add("mamba-w8-n2", "mamba", {"--layers", "1", "--width", "8", "--state-dim", "2"});
+  return s;
+}
+
+// A seconds-long study for the tests: one tiny transformer, 20 steps, every file of the layout.
+Study smoke() {
+  Study s{"smoke", "a 1-layer width-8 transformer, 20 steps (checks the runner; not a result)", {}};
+  StudyRun r = make_run("transformer", "transformer", 1);
+  r.pos = "hard-alibi";
+  r.train_flags = {"--layers", "1", "--width", "8", "--heads", "2", "--steps", "20", "--batch", "8",
+                   "--eval-every", "10", "--eval-samples", "4"};
+  r.eval_lengths = {5, 10};
+  r.eval_samples = 8;
+  r.dup_ngrams = {2, 3};
+  r.dup_length = 10;
+  s.runs.push_back(r);
+  return s;
+}
+
+}  // namespace
+
+const std::vector<Study>& all_studies() {
+  static const std::vector<Study> studies = {copy_seeds(), positional(), state_sweep(), pigeonhole(), smoke()};
+  return studies;
+}
+
+const Study* find_study(const std::string& name) {
+  for (const Study& s : all_studies())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> result_files(const StudyRun& run) {
+  std::vector<std::string> files = {kConfigFile, kTrainLogFile, kEvalFile};
+  if (!run.dup_ngrams.empty()) files.emplace_back(kDupFile);
+  if (!run.pigeonhole_lengths.empty()) files.emplace_back(kPigeonholeFile);
+  return files;
+}
+
+bool run_finished(const std::filesystem::path& run_dir, const StudyRun& run) {
+  const auto files = result_files(run);
+  return std::all_of(files.begin(), files.end(),
+                     [&](const std::string& f) { return std::filesystem::is_regular_file(run_dir / f); });
+}
+
+std::vector<std::string> train_arguments(const StudyRun& run, const std::string& checkpoint, const std::string& log) {
+  std::vector<std::string> a = {"train", "--model", run.model, "--task", run.task, "--seed", std::to_string(run.seed),
+                                "--threads", "1", "--log-every", "50", "--out", checkpoint, "--log", log, "--json"};
+  a.insert(a.end(), run.train_flags.begin(), run.train_flags.end());
+  return a;
+}
+
+namespace {
+std::string join(const std::vector<int>& v) {
+  std::string s;
+  for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
+}  // namespace
+
+std::vector<std::string> eval_arguments(const StudyRun& run, const std::string& checkpoint) {
+  return {"eval", "--checkpoint", checkpoint, "--task", run.task, "--lengths", join(run.eval_lengths),
+          "--samples", std::to_string(run.eval_samples), "--threads", "1", "--json"};
+}
+
+std::vector<std::string> dup_arguments(const StudyRun& run, const std::string& checkpoint, int ngram) {
+  return {"eval", "--checkpoint", checkpoint, "--task", "dup", "--ngram", std::to_string(ngram),
+          "--lengths", std::to_string(run.dup_length), "--samples", std::to_string(run.eval_samples),
+          "--threads", "1", "--json"};
+}
+
+std::vector<std::string> pigeonhole_arguments(const StudyRun& run, const std::string& checkpoint) {
+  return {"eval", "--checkpoint", checkpoint, "--lengths", join(run.pigeonhole_lengths), "--pigeonhole",
+          join(run.pigeonhole_bits), "--threads", "1", "--json"};
+}
+
+}  // namespace copyproof::trained
