@@ -48,6 +48,11 @@ std::uint64_t available_memory_bytes();
 void require_memory(std::uint64_t bytes, const std::string& flag, const std::string& what);
 std::string format_bytes(double bytes);
 
+// Throws UsageError naming `flag` unless `path` can be written: not empty, not a directory,
+// its directory exists, and a probe file can be created there (and is removed again). Run
+// before any work, so a long run does not end in "cannot write" with its result lost.
+void require_writable_file(const std::string& path, const std::string& flag);
+
 // Progress lines on stderr, only when stderr is a terminal (never mixed into --json stdout).
 bool progress_enabled();
 
