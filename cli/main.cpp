@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports a misspelt subcommand as "A subcommand is required": name the word.
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      std::cerr << "copyproof: error: unknown subcommand '" << argv[1] << "' (see --help for the list)\n";
+      return kExitUsage;
+    }
     std::cerr << "copyproof: error: " << e.what() << " (see --help)\n";
     return kExitUsage;
   } catch (const UsageError& e) {

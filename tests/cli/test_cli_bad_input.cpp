@@ -118,7 +118,7 @@ const std::vector<BadInput> kTable = {
     {"verify -D 2 -n 2 -L 10 --source foo", "--source"},
     {"verify -D 2 -n 2 -L 40 --source exhaustive", "--length"},
     {"verify -D 2 -n 2 -L 3 --source exhaustive --samples 3", "--samples"},
-    {"verify -D 2 -n 2 -L 5 --source debruijn", "--length"},
+    {"verify -D 2 -n 2 -L 6 --source debruijn", "--length"},  // B(2, 2) has L = 2^2 + 2 - 1 = 5
     {"verify -D 2 -n 2 -L 2 --source planted", "--length"},
     {"verify -D 2 -n 2 -L 10 --threads 0", "--threads"},
     {"verify -D 2 -n 2 -L 10 --threads 2000", "--threads"},
