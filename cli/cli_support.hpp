@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace copyproof::cli {
 
@@ -28,6 +29,8 @@ struct UsageError : std::runtime_error {
 // notation ("1e6", "2.5e3"); rejects anything else, fractions and overflow.
 std::optional<std::int64_t> parse_integer(std::string_view text);
 std::optional<double> parse_real(std::string_view text);
+// "10,20,40" -> {10, 20, 40}; each item an integer in [lo, hi], else UsageError naming flag.
+std::vector<int> parse_integer_list(const std::string& text, const std::string& flag, int lo, int hi);
 
 // Adds an integer option checked against [lo, hi] while parsing; a bad value gives
 // "--flag: 'x' is not an integer in [lo, hi]" (exit 2).

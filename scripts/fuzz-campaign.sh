@@ -29,9 +29,9 @@ max_len() {
 # Executions done so far: the last "#N" progress line of every log, summed.
 execs_done() {
   local total=0 n
-  for log in "$CAMPAIGN/$1"/run-*.log; do
+  for log in "$CAMPAIGN/$1"/run-*.log "$CAMPAIGN/$1"/fuzz-0.log; do  # fuzz-0.log: the run in progress
     [ -f "$log" ] || continue
-    n=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+    n=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     total=$((total + ${n:-0}))
   done
   echo "$total"
@@ -48,6 +48,8 @@ seconds_done() {
       s=$(cat "$base.seconds")
     elif [ -f "$base.log" ]; then
       s=$(( $(stat -c %Y "$base.log") - $(cat "$f") ))
+    elif [ -f "$CAMPAIGN/$1/fuzz-0.log" ]; then  # the run in progress
+      s=$(( $(stat -c %Y "$CAMPAIGN/$1/fuzz-0.log") - $(cat "$f") ))
     else
       s=0
     fi
@@ -60,10 +62,10 @@ summary() {
   printf '%-22s %12s %8s %8s %9s %s\n' target executions cov ft seconds findings
   for t in "${ALL_TARGETS[@]}"; do
     local last cov ft findings
-    last=$(cat "$CAMPAIGN/$t"/run-*.log 2>/dev/null | grep -aE '^#[0-9]+.*cov:' | tail -1 || true)
-    cov=$(echo "$last" | grep -oE 'cov: [0-9]+' | cut -d' ' -f2)
-    ft=$(echo "$last" | grep -oE 'ft: [0-9]+' | cut -d' ' -f2)
-    findings=$(ls "$CAMPAIGN/$t/artifacts" 2>/dev/null | wc -l)
+    last=$(cat "$CAMPAIGN/$t"/run-*.log "$CAMPAIGN/$t"/fuzz-0.log 2>/dev/null | grep -aE '^#[0-9]+.*cov:' | tail -1 || true)
+    cov=$(echo "$last" | grep -oE 'cov: [0-9]+' | cut -d' ' -f2 || true)
+    ft=$(echo "$last" | grep -oE 'ft: [0-9]+' | cut -d' ' -f2 || true)
+    findings=$( (find "$CAMPAIGN/$t/artifacts" -type f 2>/dev/null || true) | wc -l)
     printf '%-22s %12s %8s %8s %9s %s\n' "$t" "$(execs_done "$t")" "${cov:--}" "${ft:--}" "$(seconds_done "$t")" "$findings"
   done
 }
@@ -84,7 +86,7 @@ fi
 
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${ALL_TARGETS[@]}")
-nice -n 19 cmake --build build-fuzz -j"${JOBS:-2}" --target "${targets[@]}"
+nice -n 19 cmake --build "${FUZZ_BUILD:-build-fuzz}" -j"${JOBS:-2}" --target "${targets[@]}"
 
 for t in "${targets[@]}"; do
   dir=$CAMPAIGN/$t
@@ -96,10 +98,10 @@ for t in "${targets[@]}"; do
   fi
   # A run killed before it finished (the session ended) left its worker's log behind.
   if [ -f "$dir/fuzz-0.log" ]; then
-    mv "$dir/fuzz-0.log" "$dir/run-$(ls "$dir"/run-*.start | wc -l | awk '{print $1 - 1}').log"
+    mv "$dir/fuzz-0.log" "$dir/run-$(find "$dir" -maxdepth 1 -name 'run-*.start' | wc -l | awk '{print $1 - 1}').log"
   fi
   done_execs=$(execs_done "$t")
-  run=$(ls "$dir"/run-*.start 2>/dev/null | wc -l)
+  run=$(find "$dir" -maxdepth 1 -name 'run-*.start' | wc -l)
   echo "$t: $done_execs executions so far; run $run for $((TARGET_EXECS - done_execs)) more"
   start=$(date +%s)
   echo "$start" >"$dir/run-$run.start"
@@ -112,7 +114,7 @@ for t in "${targets[@]}"; do
     cd "$dir"
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    nice -n 19 "$root/build-fuzz/$t" -jobs=1 -workers=1 \
+    nice -n 19 "$root/${FUZZ_BUILD:-build-fuzz}/$t" -jobs=1 -workers=1 \
       -runs=$((TARGET_EXECS - done_execs)) -max_len="$(max_len "$t")" -timeout=10 \
       -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
       -artifact_prefix="$root/$dir/artifacts/" "$root/$dir/corpus" "$root/tests/fuzz/corpus/$t" >/dev/null 2>&1

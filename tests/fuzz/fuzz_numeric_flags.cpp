@@ -8,14 +8,16 @@
 //    range, and then holds exactly that value;
 //  - parse_integer_list (eval --lengths, train --windows) gives one in-range value per item.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "cli_support.hpp"
 #include "copyproof/ssm_bounds/exact_numbers.hpp"
-#include "trained_options.hpp"
 
 namespace {
 
