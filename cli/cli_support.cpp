@@ -1,11 +1,16 @@
 #include "cli_support.hpp"
 #include "run_app.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -23,6 +28,66 @@ std::optional<double> parse_real(std::string_view text) {
   return value;
 }
 
+namespace {
+
+bool all_digits(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Exact scientific notation ("1e6", "2.5e3", "-1.5E+2") evaluated in decimal: the value is
+// digits * 10^scale with the fraction's digits moved into the scale. It is an integer iff
+// every digit that scale < 0 cuts off is zero. No step goes through a double, so 1.5e0 and
+// 9007199254740993e0 are judged on their digits, not on the nearest binary fraction.
+std::optional<std::int64_t> parse_scientific(std::string_view text) {
+  const auto e = text.find_first_of("eE");
+  if (e == std::string_view::npos) return std::nullopt;
+  std::string_view mantissa = text.substr(0, e);
+  std::string_view exponent_text = text.substr(e + 1);
+  const bool negative = !mantissa.empty() && mantissa.front() == '-';
+  if (negative) mantissa.remove_prefix(1);
+  const auto dot = mantissa.find('.');
+  const std::string_view whole = mantissa.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
+  if (whole.empty() && fraction.empty()) return std::nullopt;
+  if (!all_digits(whole) || !all_digits(fraction)) return std::nullopt;
+  bool exponent_negative = false;
+  if (!exponent_text.empty() && (exponent_text.front() == '+' || exponent_text.front() == '-')) {
+    exponent_negative = exponent_text.front() == '-';
+    exponent_text.remove_prefix(1);
+  }
+  if (exponent_text.empty() || !all_digits(exponent_text)) return std::nullopt;
+  // The exponent saturates: past 10^12 no string we can hold brings the value back into range.
+  std::int64_t exponent = 0;
+  for (char c : exponent_text) exponent = std::min<std::int64_t>(exponent * 10 + (c - '0'), 1'000'000'000'000);
+  if (exponent_negative) exponent = -exponent;
+
+  std::string digits = std::string(whole) + std::string(fraction);
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty()) return 0;  // zero times any power of ten
+  std::int64_t scale = exponent - static_cast<std::int64_t>(fraction.size());
+  if (scale < 0) {
+    // -scale digits fall behind the decimal point: all must be zero.
+    if (-scale >= static_cast<std::int64_t>(digits.size())) return std::nullopt;  // the leading digit is nonzero
+    const auto keep = digits.size() - static_cast<std::size_t>(-scale);
+    if (digits.find_first_not_of('0', keep) != std::string::npos) return std::nullopt;
+    digits.resize(keep);
+    scale = 0;
+  }
+  // Magnitude in unsigned arithmetic, so that -9223372036854775808 (= -2^63) is reachable.
+  std::uint64_t magnitude = 0;
+  for (char c : digits)
+    if (__builtin_mul_overflow(magnitude, std::uint64_t{10}, &magnitude) ||
+        __builtin_add_overflow(magnitude, static_cast<std::uint64_t>(c - '0'), &magnitude))
+      return std::nullopt;
+  for (std::int64_t i = 0; i < scale; ++i)
+    if (__builtin_mul_overflow(magnitude, std::uint64_t{10}, &magnitude)) return std::nullopt;
+  constexpr std::uint64_t kLimit = std::uint64_t{1} << 63;  // |INT64_MIN|
+  if (magnitude > kLimit - (negative ? 0 : 1)) return std::nullopt;
+  return negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
+}
+
+}  // namespace
+
 std::optional<std::int64_t> parse_integer(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::int64_t value = 0;
@@ -30,30 +95,23 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
   const char* last = first + text.size();
   auto [ptr, ec] = std::from_chars(first, last, value);
   if (ec == std::errc() && ptr == last) return value;
-  // Exact scientific notation such as 1e6 or 2.5e3: accept only if it denotes an integer
-  // that a double holds exactly (|x| < 2^53) or a power-of-ten product that fits int64.
-  if (text.find_first_of("eE") == std::string_view::npos) return std::nullopt;
-  const auto real = parse_real(text);
-  if (!real || *real != std::floor(*real) || std::fabs(*real) > 9.2e18) return std::nullopt;
-  if (std::fabs(*real) < 9007199254740992.0) return static_cast<std::int64_t>(*real);
-  // Large values: mantissa digits times 10^k, computed in integers.
-  const auto e = text.find_first_of("eE");
-  std::string mantissa(text.substr(0, e));
-  auto exponent = parse_integer(text.substr(e + 1));
-  if (!exponent) return std::nullopt;
-  std::int64_t exp10 = *exponent;
-  const auto dot = mantissa.find('.');
-  if (dot != std::string::npos) {
-    exp10 -= static_cast<std::int64_t>(mantissa.size() - dot - 1);
-    mantissa.erase(dot, 1);
+  return parse_scientific(text);
+}
+
+std::vector<int> parse_integer_list(const std::string& text, const std::string& flag, int lo, int hi) {
+  std::vector<int> values;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    const auto v = parse_integer(item);
+    if (!v || *v < lo || *v > hi)
+      throw UsageError(flag + ": '" + item + "' is not an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                       "] (give a comma-separated list)");
+    values.push_back(static_cast<int>(*v));
+    pos = comma + 1;
   }
-  std::int64_t digits = 0;
-  auto [p2, ec2] = std::from_chars(mantissa.data(), mantissa.data() + mantissa.size(), digits);
-  if (ec2 != std::errc() || p2 != mantissa.data() + mantissa.size() || exp10 < 0) return std::nullopt;
-  for (std::int64_t i = 0; i < exp10; ++i) {
-    if (__builtin_mul_overflow(digits, std::int64_t{10}, &digits)) return std::nullopt;
-  }
-  return digits;
+  return values;
 }
 
 namespace {
@@ -143,6 +201,22 @@ void require_memory(std::uint64_t bytes, const std::string& flag, const std::str
   if (available != 0 && bytes > available)
     throw UsageError(flag + ": " + what + " needs " + format_bytes(static_cast<double>(bytes)) + " but only " +
                      format_bytes(static_cast<double>(available)) + " is available; choose a smaller value");
+}
+
+void require_writable_file(const std::string& path, const std::string& flag) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw UsageError(flag + ": needs a file name");
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw UsageError(flag + ": '" + path + "' is a directory; give a file name");
+  const fs::path file(path);
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    throw UsageError(flag + ": directory '" + dir.string() + "' does not exist (cannot write '" + path + "')");
+  const std::string probe = path + ".probe." + std::to_string(::getpid());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) throw UsageError(flag + ": cannot write '" + path + "': " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 bool progress_enabled() { return isatty(STDERR_FILENO) != 0; }

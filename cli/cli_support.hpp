@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace copyproof::cli {
 
@@ -28,6 +29,8 @@ struct UsageError : std::runtime_error {
 // notation ("1e6", "2.5e3"); rejects anything else, fractions and overflow.
 std::optional<std::int64_t> parse_integer(std::string_view text);
 std::optional<double> parse_real(std::string_view text);
+// "10,20,40" -> {10, 20, 40}; each item an integer in [lo, hi], else UsageError naming flag.
+std::vector<int> parse_integer_list(const std::string& text, const std::string& flag, int lo, int hi);
 
 // Adds an integer option checked against [lo, hi] while parsing; a bad value gives
 // "--flag: 'x' is not an integer in [lo, hi]" (exit 2).
@@ -47,6 +50,11 @@ std::uint64_t available_memory_bytes();
 // Throws UsageError naming `flag` when `bytes` exceeds the available memory.
 void require_memory(std::uint64_t bytes, const std::string& flag, const std::string& what);
 std::string format_bytes(double bytes);
+
+// Throws UsageError naming `flag` unless `path` can be written: not empty, not a directory,
+// its directory exists, and a probe file can be created there (and is removed again). Run
+// before any work, so a long run does not end in "cannot write" with its result lost.
+void require_writable_file(const std::string& path, const std::string& flag);
 
 // Progress lines on stderr, only when stderr is a terminal (never mixed into --json stdout).
 bool progress_enabled();

@@ -27,6 +27,7 @@ struct ConstructOptions {
   std::string weights;
   bool json = false;
   double lambda_scale = 1.0;
+  CLI::Option* weights_option = nullptr;
 };
 
 // Builds the model and writes every weight to `path` (safetensors, float64), with what a
@@ -68,6 +69,7 @@ int run_construct(const ConstructOptions& o) {
 
   nlohmann::json slices = nlohmann::json::array();
   for (const auto& s : layout.slices()) slices.push_back({{"name", s.name}, {"offset", s.offset}, {"width", s.width}});
+  if (o.weights_option->count()) require_writable_file(o.weights, "--weights");
   if (!o.weights.empty()) write_weights(o, shape, slices);
   if (o.json) {
     print_json({{"alphabet", o.alphabet},
@@ -117,7 +119,7 @@ void add_construct_command(CLI::App& app, int& exit_code) {
   add_alphabet_option(*cmd, o->alphabet)->required();
   add_ngram_option(*cmd, o->ngram)->required();
   add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, kMaxLengthFlag, "Longest string L_max")->required();
-  cmd->add_option("--weights", o->weights, "Write every weight matrix to this file (safetensors, float64)");
+  o->weights_option = cmd->add_option("--weights", o->weights, "Write every weight matrix to this file (safetensors, float64)");
   add_diagnostic_lambda_scale_option(*cmd, o->lambda_scale);
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543 --weights copy.safetensors"));

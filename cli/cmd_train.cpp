@@ -64,9 +64,8 @@ std::pair<ModelConfig, TrainConfig> checked_config(const TrainOptions& o) {
   if (o.min_length < shortest)
     throw UsageError("--min-length: task " + o.task + " with --ngram " + std::to_string(o.ngram) + " needs strings of at least " +
                      std::to_string(shortest) + " letters");
-  const std::filesystem::path out(o.out);
-  const std::filesystem::path dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
-  if (!std::filesystem::is_directory(dir)) throw UsageError("--out: directory '" + dir.string() + "' does not exist");
+  require_writable_file(o.out, "--out");
+  if (!o.log.empty()) require_writable_file(o.log, "--log");
 
   TrainConfig tc;
   tc.task = task;

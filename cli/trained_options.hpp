@@ -6,13 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_support.hpp"
+
 #include <string>
 #include <vector>
 
 namespace copyproof::cli {
 
-// "10,20,40" -> {10, 20, 40}; each item an integer in [lo, hi], else UsageError naming flag.
-std::vector<int> parse_integer_list(const std::string& text, const std::string& flag, int lo, int hi);
+// parse_integer_list ("10,20,40") lives in cli_support.hpp.
 
 // {"model", "params", "state_numbers" (null for the transformer: its KV cache grows),
 //  "kv_numbers_per_token" (transformer only), "bits_per_number": 32, "config": {...}}

@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace copyproof {
 
@@ -29,6 +31,15 @@ constexpr const char* dtype_of() {
 std::uint64_t element_count(const std::vector<std::int64_t>& shape) {
   std::uint64_t n = 1;
   for (auto s : shape) n *= static_cast<std::uint64_t>(s);
+  return n;
+}
+
+// Bytes a tensor of this shape holds, or nothing when the product overflows 64 bits (a
+// header can claim [2^32, 2^32]: wrapped, that is 0 bytes and would match empty data).
+std::optional<std::uint64_t> checked_byte_count(const std::vector<std::int64_t>& shape, std::uint64_t element_size) {
+  std::uint64_t n = element_size;
+  for (auto s : shape)
+    if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(s), &n)) return std::nullopt;
   return n;
 }
 
@@ -113,18 +124,29 @@ void write_file_atomically(const std::string& path, const std::string& contents)
 }
 
 SafetensorsFile read_safetensors(const std::string& path) {
+  // A directory opens as a stream on Linux and reports a size of 2^63 - 1: refuse it first.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw SafetensorsError("'" + path + "' is a directory, not a file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw SafetensorsError("cannot open '" + path + "'");
-  const auto file_size = static_cast<std::uint64_t>(in.tellg());
+  const auto end = in.tellg();
+  if (end < 0) throw SafetensorsError("cannot read '" + path + "' (not a regular file?)");
+  std::string bytes(static_cast<std::size_t>(end), '\0');
   in.seekg(0);
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    throw SafetensorsError("cannot read '" + path + "'");
+  return parse_safetensors(bytes, path);
+}
+
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path) {
+  const std::uint64_t file_size = bytes.size();
   std::uint64_t header_length = 0;
-  if (file_size < 8 || !in.read(reinterpret_cast<char*>(&header_length), 8))
-    throw SafetensorsError("'" + path + "' is truncated (no header length)");
+  if (file_size < 8) throw SafetensorsError("'" + path + "' is truncated (no header length)");
+  std::memcpy(&header_length, bytes.data(), 8);
   if (header_length > kMaxHeader || header_length > file_size - 8)
     throw SafetensorsError("'" + path + "' is truncated or corrupt (header length " + std::to_string(header_length) +
                            ", " + std::to_string(file_size - 8) + " bytes left)");
-  std::string text(header_length, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(header_length));
+  const std::string_view text = bytes.substr(8, header_length);
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(text);
@@ -133,9 +155,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
   }
   if (!header.is_object()) throw SafetensorsError("'" + path + "' has a corrupt header (not an object)");
   const std::uint64_t data_size = file_size - 8 - header_length;
-  std::vector<unsigned char> data(data_size);
-  if (!in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data_size)))
-    throw SafetensorsError("'" + path + "' is truncated");
+  const std::string_view data = bytes.substr(8 + header_length);
 
   SafetensorsFile file;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
@@ -152,10 +172,13 @@ SafetensorsFile read_safetensors(const std::string& path) {
       const auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
       for (auto s : t.shape)
         if (s < 0) throw SafetensorsError(where + " has a negative dimension");
+      const auto bytes_needed = checked_byte_count(t.shape, dtype_size(t.dtype));
+      if (!bytes_needed) throw SafetensorsError(where + " has a shape whose size overflows 64 bits");
       if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size ||
-          offsets[1] - offsets[0] != element_count(t.shape) * dtype_size(t.dtype))
+          offsets[1] - offsets[0] != *bytes_needed)
         throw SafetensorsError(where + " has data_offsets that do not fit its shape or the file");
-      t.bytes.assign(data.begin() + static_cast<std::ptrdiff_t>(offsets[0]), data.begin() + static_cast<std::ptrdiff_t>(offsets[1]));
+      const auto* first = reinterpret_cast<const unsigned char*>(data.data()) + offsets[0];
+      t.bytes.assign(first, first + (offsets[1] - offsets[0]));
       ranges.emplace_back(offsets[0], offsets[1]);
       file.tensors.emplace(name, std::move(t));
     } catch (const nlohmann::json::exception&) {

@@ -1,5 +1,6 @@
 #include "copyproof/ssm_bounds/exact_numbers.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <stdexcept>
@@ -50,6 +51,8 @@ std::optional<cpp_rational> parse_decimal(std::string_view text) {
     }
     scale += exponent_negative ? exponent : -exponent;
   }
+  // Boost reads a leading 0 as octal ("010" is 8, "09" throws): "0.10" would be 8/100.
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
   cpp_rational value{cpp_int(digits)};
   const cpp_int ten_power = power(cpp_int(10), static_cast<std::uint64_t>(scale < 0 ? -scale : scale));
   value = scale >= 0 ? value / ten_power : value * ten_power;

@@ -119,6 +119,10 @@ Checkpoint load_checkpoint(const std::string& path) {
   } catch (const SafetensorsError& e) {
     throw CheckpointError(e.what());
   }
+  return checkpoint_from_safetensors(file, path);
+}
+
+Checkpoint checkpoint_from_safetensors(const SafetensorsFile& file, const std::string& path) {
   if (file.metadata.empty()) throw CheckpointError("'" + path + "' has no __metadata__; not written by copyproof train");
   Checkpoint ck;
   try {
@@ -130,7 +134,8 @@ Checkpoint load_checkpoint(const std::string& path) {
   if (file.tensors.size() != net->layout().slots().size())
     throw CheckpointError("'" + path + "' has " + std::to_string(file.tensors.size()) + " tensors, its config needs " +
                           std::to_string(net->layout().slots().size()));
-  ck.params.assign(net->parameter_count(), 0.0f);
+  // Every tensor is checked against the config before the parameters are allocated: the
+  // metadata alone may claim a model of many gigabytes, the tensors' bytes are in the file.
   for (const SlotInfo& s : net->layout().slots()) {
     const std::string where = "'" + path + "' tensor " + s.name;
     const auto it = file.tensors.find(s.name);
@@ -139,7 +144,11 @@ Checkpoint load_checkpoint(const std::string& path) {
         s.vector ? std::vector<std::int64_t>{s.slot.cols} : std::vector<std::int64_t>{s.slot.rows, s.slot.cols};
     if (it->second.dtype != "F32") throw CheckpointError(where + " is not F32");
     if (it->second.shape != shape) throw CheckpointError(where + " has the wrong shape for the config");
-    std::memcpy(ck.params.data() + s.slot.offset, it->second.bytes.data(), it->second.bytes.size());
+  }
+  ck.params.assign(net->parameter_count(), 0.0f);
+  for (const SlotInfo& s : net->layout().slots()) {
+    const Tensor& t = file.tensors.at(s.name);
+    std::memcpy(ck.params.data() + s.slot.offset, t.bytes.data(), t.bytes.size());
   }
   for (float v : ck.params)
     if (!std::isfinite(v)) throw CheckpointError("'" + path + "' holds a non-finite parameter");

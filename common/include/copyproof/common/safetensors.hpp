@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace copyproof {
@@ -42,6 +43,8 @@ void write_safetensors(const std::string& path, const SafetensorsFile& file);
 
 // Reads and checks every tensor's dtype, shape and byte range against the file's size.
 SafetensorsFile read_safetensors(const std::string& path);
+// The same on a file's bytes already in memory; `path` only names it in error messages.
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path);
 
 // Writes `contents` to a temporary name beside `path` and renames it into place.
 void write_file_atomically(const std::string& path, const std::string& contents);

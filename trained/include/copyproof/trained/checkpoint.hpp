@@ -7,6 +7,8 @@
 #include <copyproof/trained/network.hpp>
 #include <copyproof/trained/tasks.hpp>
 
+#include "copyproof/common/safetensors.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -39,5 +41,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 
 // Reads and validates every tensor against the layout its metadata describes.
 Checkpoint load_checkpoint(const std::string& path);
+// The same on a file already parsed (the fuzz target feeds it bytes from memory); `path`
+// only names it in error messages.
+Checkpoint checkpoint_from_safetensors(const SafetensorsFile& file, const std::string& path);
 
 }  // namespace copyproof::trained

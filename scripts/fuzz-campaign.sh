@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The fuzz campaign of docs/reliability.md: each libFuzzer target (tests/fuzz/) runs under
+# ASan+UBSan until it has executed TARGET_EXECS inputs, one target at a time, at the lowest
+# priority (the machine is shared). Resumable: run it again and it continues where the
+# last run stopped (executions are summed over the logs under build-fuzz/campaign/).
+#
+#   scripts/fuzz-campaign.sh [TARGET...]        # default: every target, in order
+#   scripts/fuzz-campaign.sh --summary          # executions, cov, ft, seconds per target
+#
+# Findings land in build-fuzz/campaign/<target>/artifacts/; each one is fixed and its input
+# copied into tests/fuzz/corpus/<target>/ as a regression case (replayed by CTest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+TARGET_EXECS=${TARGET_EXECS:-10000000}
+ALL_TARGETS=(fuzz_numeric_flags fuzz_copy_string fuzz_json_readers fuzz_weights fuzz_checkpoint)
+CAMPAIGN=build-fuzz/campaign
+
+# Inputs up to a few times the largest seed; larger ones only slow the search down.
+max_len() {
+  case "$1" in
+    fuzz_numeric_flags) echo 256 ;;
+    fuzz_copy_string) echo 1024 ;;
+    *) echo 16384 ;;
+  esac
+}
+
+# Executions done so far: the last "#N" progress line of every log, summed.
+execs_done() {
+  local total=0 n
+  for log in "$CAMPAIGN/$1"/run-*.log "$CAMPAIGN/$1"/fuzz-0.log; do  # fuzz-0.log: the run in progress
+    [ -f "$log" ] || continue
+    n=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+    total=$((total + ${n:-0}))
+  done
+  echo "$total"
+}
+
+# Wall seconds so far: each run's own count, or for a run that was killed, its log's last
+# write minus its start.
+seconds_done() {
+  local total=0 s base
+  for f in "$CAMPAIGN/$1"/run-*.start; do
+    [ -f "$f" ] || continue
+    base=${f%.start}
+    if [ -f "$base.seconds" ]; then
+      s=$(cat "$base.seconds")
+    elif [ -f "$base.log" ]; then
+      s=$(( $(stat -c %Y "$base.log") - $(cat "$f") ))
+    elif [ -f "$CAMPAIGN/$1/fuzz-0.log" ]; then  # the run in progress
+      s=$(( $(stat -c %Y "$CAMPAIGN/$1/fuzz-0.log") - $(cat "$f") ))
+    else
+      s=0
+    fi
+    total=$((total + s))
+  done
+  echo "$total"
+}
+
+summary() {
+  printf '%-22s %12s %8s %8s %9s %s\n' target executions cov ft seconds findings
+  for t in "${ALL_TARGETS[@]}"; do
+    local last cov ft findings
+    last=$(cat "$CAMPAIGN/$t"/run-*.log "$CAMPAIGN/$t"/fuzz-0.log 2>/dev/null | grep -aE '^#[0-9]+.*cov:' | tail -1 || true)
+    cov=$(echo "$last" | grep -oE 'cov: [0-9]+' | cut -d' ' -f2 || true)
+    ft=$(echo "$last" | grep -oE 'ft: [0-9]+' | cut -d' ' -f2 || true)
+    findings=$( (find "$CAMPAIGN/$t/artifacts" -type f 2>/dev/null || true) | wc -l)
+    printf '%-22s %12s %8s %8s %9s %s\n' "$t" "$(execs_done "$t")" "${cov:--}" "${ft:--}" "$(seconds_done "$t")" "$findings"
+  done
+}
+
+if [ "${1:-}" = "--summary" ]; then
+  summary
+  exit 0
+fi
+
+# The libFuzzer build: clang, ASan+UBSan, coverage instrumentation in every library.
+export CCACHE_DIR=${CCACHE_DIR:-/work/ccache} CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD/..}
+if [ ! -f build-fuzz/CMakeCache.txt ]; then
+  cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_FLAGS_DEBUG="-O2 -g1" -DCOPYPROOF_FUZZ=ON -DCOPYPROOF_SANITIZE=ON \
+    -DCOPYPROOF_CUDA=OFF -DCOPYPROOF_BENCH=OFF -DCOPYPROOF_NATIVE=OFF \
+    $(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache) >/dev/null
+fi
+
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=("${ALL_TARGETS[@]}")
+nice -n 19 cmake --build "${FUZZ_BUILD:-build-fuzz}" -j"${JOBS:-2}" --target "${targets[@]}"
+
+for t in "${targets[@]}"; do
+  dir=$CAMPAIGN/$t
+  mkdir -p "$dir/corpus" "$dir/artifacts"
+  done_execs=$(execs_done "$t")
+  if [ "$done_execs" -ge "$TARGET_EXECS" ]; then
+    echo "$t: $done_execs executions already, done"
+    continue
+  fi
+  # A run killed before it finished (the session ended) left its worker's log behind.
+  if [ -f "$dir/fuzz-0.log" ]; then
+    mv "$dir/fuzz-0.log" "$dir/run-$(find "$dir" -maxdepth 1 -name 'run-*.start' | wc -l | awk '{print $1 - 1}').log"
+  fi
+  done_execs=$(execs_done "$t")
+  run=$(find "$dir" -maxdepth 1 -name 'run-*.start' | wc -l)
+  echo "$t: $done_execs executions so far; run $run for $((TARGET_EXECS - done_execs)) more"
+  start=$(date +%s)
+  echo "$start" >"$dir/run-$run.start"
+  # -jobs=1 -workers=1: one worker process, so the shared machine sees one core's load at
+  # most; libFuzzer writes its output to fuzz-0.log in the working directory ($dir).
+  # The working corpus ($dir/corpus) grows; the seeds in tests/fuzz/corpus stay as committed.
+  # malloc_limit_mb: an allocation above 1 GiB from a small input is a finding (bad input
+  # must be refused before any large allocation).
+  (
+    cd "$dir"
+    ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    nice -n 19 "$root/${FUZZ_BUILD:-build-fuzz}/$t" -jobs=1 -workers=1 \
+      -runs=$((TARGET_EXECS - done_execs)) -max_len="$(max_len "$t")" -timeout=10 \
+      -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
+      -artifact_prefix="$root/$dir/artifacts/" "$root/$dir/corpus" "$root/tests/fuzz/corpus/$t" >/dev/null 2>&1
+  ) || echo "$t: run $run stopped (rc $?): see $dir/run-$run.log"
+  [ -f "$dir/fuzz-0.log" ] && mv "$dir/fuzz-0.log" "$dir/run-$run.log"
+  echo $(( $(date +%s) - start )) >"$dir/run-$run.seconds"
+done
+summary
