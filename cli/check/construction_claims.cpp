@@ -70,6 +70,30 @@ Claim debruijn_claim(int D, int n) {
           }};
 }
 
+// The exact path at a quarter of a million tokens: float32 layer 1, exact integer layer 2
+// from bit planes (bitplane_attention.hpp), every logit certified.
+Claim exact_debruijn_claim(int D, int n) {
+  const std::string name = "B(" + std::to_string(D) + "," + std::to_string(n) + ")";
+  return {"debruijn-exact-" + std::to_string(D) + "-" + std::to_string(n),
+          "de Bruijn " + name + " is copied exactly with exact integer layer-2 scores (--precision int8)",
+          [D, n](const ClaimContext& ctx) {
+            cx::VerifyConfig c = config(D, n, 0, 1, cx::SourceKind::debruijn, ctx.threads);
+            c.precision = cx::Precision::int8;
+            const cx::VerifyReport r = cx::verify(c);
+            const bool pass = r.strings_copied == r.strings && r.disagreements == 0 && r.certified &&
+                              r.uncertified_predictions == 0 && margins_hold(r);
+            return with_counterexample(
+                {pass,
+                 format("L = %lld: %lld/%lld predictions right, disagreements %lld, %lld uncertified; ",
+                        static_cast<long long>(r.length), static_cast<long long>(r.strings_copied ? r.length + 1 : 0),
+                        static_cast<long long>(r.length + 1), static_cast<long long>(r.disagreements),
+                        static_cast<long long>(r.uncertified_predictions)) +
+                     margins(r) + format("; %.3g pairs/s", r.pairs_per_second),
+                 verify_report_json(r)},
+                r);
+          }};
+}
+
 Claim uniform_claim(int D, int n, std::int64_t L, std::int64_t samples) {
   return {"uniform-" + std::to_string(D) + "-" + std::to_string(n) + "-" + std::to_string(L),
           "uniform strings, D=" + std::to_string(D) + " n=" + std::to_string(n) + " L=" + std::to_string(L) +
@@ -161,6 +185,7 @@ std::vector<Claim> construction_claims() {
       uniform_claim(26, 3, 60, 4000),
       exhaustive_claim(2, 5, 16),
       autoregressive_claim(4, 8, 120, 40),
+      exact_debruijn_claim(2, 18),
   };
 }
 
