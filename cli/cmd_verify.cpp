@@ -115,19 +115,31 @@ int run_verify(VerifyOptions& o) {
   const bool on_terminal = progress_enabled();
   const auto start = std::chrono::steady_clock::now();
   // Progress with an ETA on stderr (never stdout): on a terminal redrawn in place, otherwise
-  // one line every 15 s; nothing for runs shorter than 3 s.
-  auto progress = [on_terminal, start, last = 0.0](std::int64_t done, std::int64_t total) mutable {
+  // one line every 15 s; nothing for runs shorter than 3 s. The ETA is the rate since the
+  // first pairs were reported (layer 1 runs before any), applied to the pairs left.
+  auto progress = [on_terminal, start, last = 0.0, first_time = -1.0, first_done = std::int64_t{0}](
+                      std::int64_t done, std::int64_t total) mutable {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (done >= total) {
       if (on_terminal && last > 0) std::fprintf(stderr, "\n");
       return;
     }
+    if (done > 0 && first_time < 0) {
+      first_time = elapsed;
+      first_done = done;
+    }
     if (elapsed < 3 || elapsed - last < (on_terminal ? 0.5 : 15) || total <= 0) return;
     last = elapsed;
     const double fraction = static_cast<double>(done) / static_cast<double>(total);
-    const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
-    std::fprintf(stderr, "%sverify: %5.1f%% of layer-2 pairs, %.0f s elapsed, ETA %.0f s%s", on_terminal ? "\r" : "",
-                 100 * fraction, elapsed, eta, on_terminal ? "" : "\n");
+    const double rate = first_time >= 0 && elapsed > first_time
+                            ? static_cast<double>(done - first_done) / (elapsed - first_time)
+                            : 0;
+    if (rate > 0)
+      std::fprintf(stderr, "%sverify: %5.1f%% of layer-2 pairs, %.0f s elapsed, ETA %.0f s%s", on_terminal ? "\r" : "",
+                   100 * fraction, elapsed, static_cast<double>(total - done) / rate, on_terminal ? "" : "\n");
+    else
+      std::fprintf(stderr, "%sverify: layer 1 and setup, %.0f s elapsed%s", on_terminal ? "\r" : "", elapsed,
+                   on_terminal ? "" : "\n");
   };
   cx::BackendFactory backend;
   if (o.device == "gpu") backend = [](const cx::CopyTransformer& ct) { return gpu::make_gpu_backend(ct); };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
@@ -59,24 +60,54 @@ CopyForwardResult exact_copy_forward(const CopyTransformer& ct, const TypedTrans
   BitPlaneHead planes(static_cast<int>(head.key_t.cols()), static_cast<int>(head.value_t.cols()),
                       head.integer_score_unit);
   std::vector<double> residual_logits(static_cast<std::size_t>(rows) * vocab);
-  std::size_t next_output = 0;
-  for (std::int64_t c0 = 0; c0 < positions; c0 += chunk) {
-    const std::int64_t c1 = std::min(positions, c0 + chunk);
-    const std::int64_t s0 = std::max<std::int64_t>(0, c0 - reach);
-    const RowMatrix<float> with_halo = forward_to_last_layer(
-        model, request.sequence.subspan(static_cast<std::size_t>(s0), static_cast<std::size_t>(c1 - s0)),
-        ForwardOptions{request.threads});
-    const RowMatrix<float> x = with_halo.bottomRows(c1 - c0);
-    const auto check_start = Clock::now();
-    r.max_layer1_error = std::max(r.max_layer1_error, exact.max_deviation_rows(x.data(), c0, c1 - c0, request.threads));
-    r.stages.layer1_check += seconds_since(check_start);
-    std::vector<std::int64_t> local;  // this chunk's output positions, relative to c0
-    while (next_output < request.outputs.size() && request.outputs[next_output] < c1) {
-      local.push_back(request.outputs[next_output] - c0);
-      finisher.residual_logits(x.row(local.back()).data(), &residual_logits[next_output * vocab]);
-      ++next_output;
+  // Chunks run one per thread (each forward single-threaded: no barrier per head, which
+  // costs most under a loaded machine), a batch of `threads` at a time; their rounded
+  // inputs are appended in order.
+  const int threads = std::max(request.threads, 1);
+  struct Chunk {
+    IntegerHeadInputs inputs;
+    double deviation = 0, check_seconds = 0;
+    std::exception_ptr failure;
+  };
+  std::vector<Chunk> batch(static_cast<std::size_t>(threads));
+  for (std::int64_t b0 = 0; b0 < positions; b0 += chunk * threads) {
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+    for (int t = 0; t < threads; ++t) {
+      Chunk& out = batch[static_cast<std::size_t>(t)];
+      out = Chunk{};
+      const std::int64_t c0 = b0 + t * chunk;
+      if (c0 >= positions) continue;
+      try {
+        const std::int64_t c1 = std::min(positions, c0 + chunk);
+        const std::int64_t s0 = std::max<std::int64_t>(0, c0 - reach);
+        const RowMatrix<float> with_halo = forward_to_last_layer(
+            model, request.sequence.subspan(static_cast<std::size_t>(s0), static_cast<std::size_t>(c1 - s0)),
+            ForwardOptions{1});
+        const RowMatrix<float> x = with_halo.bottomRows(c1 - c0);
+        const auto check_start = Clock::now();
+        out.deviation = exact.max_deviation_rows(x.data(), c0, c1 - c0, 1);
+        out.check_seconds = seconds_since(check_start);
+        // This chunk's output rows (outputs ascend), at positions relative to c0.
+        const auto first = std::lower_bound(request.outputs.begin(), request.outputs.end(), c0);
+        const auto last = std::lower_bound(first, request.outputs.end(), c1);
+        std::vector<std::int64_t> local;
+        for (auto it = first; it != last; ++it) {
+          local.push_back(*it - c0);
+          const auto row = static_cast<std::size_t>(it - request.outputs.begin());
+          finisher.residual_logits(x.row(local.back()).data(), &residual_logits[row * vocab]);
+        }
+        out.inputs = round_last_layer_head(model, x, local, 0, IntegerRounding{true});
+      } catch (...) {
+        out.failure = std::current_exception();  // an exception must not leave the OpenMP region
+      }
     }
-    planes.append(round_last_layer_head(model, x, local, 0, IntegerRounding{true}));
+    for (Chunk& c : batch) {
+      if (c.failure) std::rethrow_exception(c.failure);
+      if (c.inputs.key_width == 0) continue;  // past the end
+      r.max_layer1_error = std::max(r.max_layer1_error, c.deviation);
+      r.stages.layer1_check += c.check_seconds / threads;  // thread seconds, as a share of wall time
+      planes.append(c.inputs);
+    }
   }
   r.stages.layer1 = seconds_since(start) - r.stages.layer1_check;
 
