@@ -170,12 +170,12 @@ TEST_CASE("bit planes refuse query entries outside {-1, 0, 1}") {
 
 TEST_CASE("exact forward of the copy transformer = the whole-sequence integer path, at every chunk edge") {
   // L = 1023: 2L + 2 = 2048 keys, one full key tile; chunks down to the layer-1 reach (n).
-  for (auto [D, n, L] : {std::tuple{2, 6, 300}, {4, 4, 1023}, {3, 3, 1024}}) {
+  for (auto [D, n, L] : {std::tuple{2, 6, 300}, {4, 4, 1023}}) {
     const CopyTransformer ct = build_copy_transformer(D, n, L);
     const TypedTransformer<float> typed(ct.model);
     REQUIRE(exact_forward_supported(typed));
     const auto outputs = copy_output_positions(L);
-    const auto strings = planted_source(D, n, L, 2, 5);
+    const auto strings = planted_source(D, n, L, 1, 5);  // one string: a repeated n-gram, ties included
     for (std::int64_t i = 0; i < strings->count(); ++i) {
       const auto seq = teacher_forced_sequence(ct.vocab, strings->string(i));
       const RowMatrix<float> x = forward_to_last_layer(typed, seq, ForwardOptions{2});
