@@ -3,6 +3,7 @@
 // Exit 0 iff no violation, no disagreement and string error <= repeat fraction.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <limits>
@@ -106,20 +107,46 @@ double layer2_pairs(const cx::VerifyConfig& c) {
   return static_cast<double>(cx::source_count(c)) * (L + 1) * (3 * L + 4) / 2;
 }
 
+// Layer-2 pairs per second the CPU forward sustains per thread: the float path ~0.5e9
+// (docs/performance.md), the exact integer path (bit planes) ~5e9 under load.
+double cpu_pairs_per_second(const cx::VerifyConfig& c) {
+  return (c.precision == cx::Precision::int8 ? 5e9 : 0.5e9) * std::max(c.threads, 1);
+}
+
 int run_verify(VerifyOptions& o) {
   const cx::VerifyConfig config = validated_config(o);
-  // A long CPU run says so up front (~1e9 pairs/s on 2 cores: docs/performance.md).
-  constexpr double kCpuPairsPerSecond = 1e9;
-  const double minutes = layer2_pairs(config) / (kCpuPairsPerSecond * std::max(config.threads, 1) / 2) / 60;
+  const double minutes = layer2_pairs(config) / cpu_pairs_per_second(config) / 60;
   if (o.device == "cpu" && minutes > 2)
     std::fprintf(stderr, "verify: %.3g layer-2 pairs, roughly %.0f minutes on %d CPU threads%s\n", layer2_pairs(config),
                  minutes, config.threads, gpu::unavailable_reason().empty() ? " (--device gpu is available)" : "");
-  const bool show_progress = progress_enabled() && !o.json;
-  auto progress = [show_progress, last = std::int64_t{0}](std::int64_t done, std::int64_t total) mutable {
-    if (!show_progress || (done - last < total / 100 && done != total)) return;
-    last = done;
-    std::fprintf(stderr, "\rverify: %lld/%lld strings", static_cast<long long>(done), static_cast<long long>(total));
-    if (done == total) std::fprintf(stderr, "\n");
+  const bool on_terminal = progress_enabled();
+  const auto start = std::chrono::steady_clock::now();
+  // Progress with an ETA on stderr (never stdout): on a terminal redrawn in place, otherwise
+  // one line every 15 s; nothing for runs shorter than 3 s. The ETA is the rate since the
+  // first pairs were reported (layer 1 runs before any), applied to the pairs left.
+  auto progress = [on_terminal, start, last = 0.0, first_time = -1.0, first_done = std::int64_t{0}](
+                      std::int64_t done, std::int64_t total) mutable {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (done >= total) {
+      if (on_terminal && last > 0) std::fprintf(stderr, "\n");
+      return;
+    }
+    if (done > 0 && first_time < 0) {
+      first_time = elapsed;
+      first_done = done;
+    }
+    if (elapsed < 3 || elapsed - last < (on_terminal ? 0.5 : 15) || total <= 0) return;
+    last = elapsed;
+    const double fraction = static_cast<double>(done) / static_cast<double>(total);
+    const double rate = first_time >= 0 && elapsed > first_time
+                            ? static_cast<double>(done - first_done) / (elapsed - first_time)
+                            : 0;
+    if (rate > 0)
+      std::fprintf(stderr, "%sverify: %5.1f%% of layer-2 pairs, %.0f s elapsed, ETA %.0f s%s", on_terminal ? "\r" : "",
+                   100 * fraction, elapsed, static_cast<double>(total - done) / rate, on_terminal ? "" : "\n");
+    else
+      std::fprintf(stderr, "%sverify: layer 1 and setup, %.0f s elapsed%s", on_terminal ? "\r" : "", elapsed,
+                   on_terminal ? "" : "\n");
   };
   cx::BackendFactory backend;
   if (o.device == "gpu") backend = [](const cx::CopyTransformer& ct) { return gpu::make_gpu_backend(ct); };

@@ -23,6 +23,11 @@ nlohmann::json counterexample_json(const std::optional<cx::Counterexample>& c, i
           {"match_mass", c->match_mass >= 0 ? nlohmann::json(c->match_mass) : nlohmann::json(nullptr)}};
 }
 
+nlohmann::json stage_seconds_json(const cx::StageSeconds& s) {
+  return {{"forward", s.forward}, {"layer1", s.layer1},     {"layer1_check", s.layer1_check}, {"layer2", s.layer2},
+          {"margins", s.margins}, {"reference", s.reference}, {"repeats", s.repeats}};
+}
+
 }  // namespace
 
 std::string describe_counterexample(const cx::Counterexample& c, int alphabet) {
@@ -73,6 +78,7 @@ nlohmann::json verify_report_json(const cx::VerifyReport& r) {
           {"logit_error_bound", r.logit_error_bound},
           {"uncertified_predictions", r.uncertified_predictions},
           {"layer2_seconds", r.layer2_seconds},
+          {"stage_seconds", stage_seconds_json(r.stages)},
           {"pass", r.pass()},
           {"first_violation", counterexample_json(r.first_violation, c.alphabet)},
           {"first_disagreement", counterexample_json(r.first_disagreement, c.alphabet)},
@@ -105,6 +111,10 @@ void print_verify_report(const cx::VerifyReport& r) {
                 r.score_rounding_bound, r.logit_error_bound, static_cast<long long>(r.uncertified_predictions));
   std::printf("  %.4g layer-2 query-key pairs in %.3f s: %.3g pairs/s\n", static_cast<double>(r.pairs), r.seconds,
               r.pairs_per_second);
+  const auto& st = r.stages;
+  std::printf("  stages (s): forward %.3f, layer 1 %.3f, layer-1 check %.3f, layer 2 %.3f, margins %.3f, "
+              "reference %.3f, repeats %.3f\n",
+              st.forward, st.layer1, st.layer1_check, st.layer2, st.margins, st.reference, st.repeats);
   if (r.first_violation) std::printf("  first violation: %s\n", describe_counterexample(*r.first_violation, c.alphabet).c_str());
   if (r.first_disagreement)
     std::printf("  first disagreement: %s\n", describe_counterexample(*r.first_disagreement, c.alphabet).c_str());

@@ -78,6 +78,30 @@ Claim debruijn_claim(int D, int n) {
           }};
 }
 
+// The exact path at a quarter of a million tokens: float32 layer 1, exact integer layer 2
+// from bit planes (bitplane_attention.hpp), every logit certified.
+Claim exact_debruijn_claim(int D, int n) {
+  const std::string name = "B(" + std::to_string(D) + "," + std::to_string(n) + ")";
+  return {"debruijn-exact-" + std::to_string(D) + "-" + std::to_string(n),
+          "de Bruijn " + name + " is copied exactly with exact integer layer-2 scores (--precision int8)",
+          [D, n](const ClaimContext& ctx) {
+            cx::VerifyConfig c = config(D, n, 0, 1, cx::SourceKind::debruijn, ctx.threads);
+            c.precision = cx::Precision::int8;
+            const cx::VerifyReport r = cx::verify(c);
+            const bool pass = r.strings_copied == r.strings && r.disagreements == 0 && r.certified &&
+                              r.uncertified_predictions == 0 && margins_hold(r);
+            return with_counterexample(
+                {pass,
+                 format("L = %lld: %lld/%lld predictions right, disagreements %lld, %lld uncertified; ",
+                        static_cast<long long>(r.length), static_cast<long long>(r.strings_copied ? r.length + 1 : 0),
+                        static_cast<long long>(r.length + 1), static_cast<long long>(r.disagreements),
+                        static_cast<long long>(r.uncertified_predictions)) +
+                     margins(r) + format("; %.3g pairs/s", r.pairs_per_second),
+                 verify_report_json(r)},
+                r);
+          }};
+}
+
 // Confidence of the one-sided bound that holds the sampled repeat fraction against Lemma
 // 2.4: a true claim fails with probability at most 0.1%, whatever the seed.
 constexpr double kLemmaConfidence = 0.999;
@@ -250,6 +274,7 @@ std::vector<Claim> construction_claims() {
       exhaustive_claim(2, 5, 16),
       all_lengths_claim(2, 3, std::int64_t{1} << 40, 12),
       autoregressive_claim(4, 8, 120, 40),
+      exact_debruijn_claim(2, 18),
   };
 }
 

@@ -1,9 +1,11 @@
 #include "copyproof/construction/copy_forward.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "copyproof/construction/emulated_forward.hpp"
+#include "copyproof/construction/exact_copy_forward.hpp"
 #include "copyproof/construction/forward.hpp"
 #include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
@@ -29,6 +31,9 @@ std::optional<Precision> parse_precision(std::string_view name) {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
 template <class Scalar>
 class CpuBackend final : public CopyForwardBackend {
  public:
@@ -37,16 +42,22 @@ class CpuBackend final : public CopyForwardBackend {
   bool concurrent() const override { return true; }
 
   CopyForwardResult run(const CopyForwardRequest& request) const override {
+    auto start = Clock::now();
     const ForwardResult<Scalar> forward_result =
         forward(typed_, request.sequence, request.outputs, ForwardOptions{request.threads});
     CopyForwardResult r;
+    r.stages.forward = seconds_since(start);
     r.predictions = forward_result.predictions;
+    start = Clock::now();
     r.max_layer1_error = ExactLayer1(ct_.vocab, ct_.layout, request.sequence)
                              .max_deviation(forward_result.last_layer_input.data(), request.threads);
+    r.stages.layer1_check = seconds_since(start);
+    start = Clock::now();
     const LastLayerScores<Scalar> scores(typed_, forward_result, request.outputs, 0, request.threads);
     r.probe_mass.assign(request.outputs.size(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t k = 0; k < request.outputs.size(); ++k)
       if (request.probe_keys[k] >= 0) r.probe_mass[k] = scores.mass(static_cast<std::int64_t>(k), request.probe_keys[k]);
+    r.stages.margins = seconds_since(start);
     return r;
   }
 
@@ -56,6 +67,8 @@ class CpuBackend final : public CopyForwardBackend {
 };
 
 // Layer 1 in float32, layer 2 with exact integer scores: the GPU's arithmetic on the CPU.
+// The copy transformer runs streamed, from bit planes (exact_copy_forward.hpp); a model it
+// does not support takes the whole-sequence integer path below, with the same results.
 class CpuIntegerBackend final : public CopyForwardBackend {
  public:
   explicit CpuIntegerBackend(const CopyTransformer& ct) : ct_(ct), typed_(ct.model) {}
@@ -63,6 +76,7 @@ class CpuIntegerBackend final : public CopyForwardBackend {
   bool concurrent() const override { return true; }
 
   CopyForwardResult run(const CopyForwardRequest& request) const override {
+    if (exact_forward_supported(typed_)) return exact_copy_forward(ct_, typed_, request);
     const RowMatrix<float> x = forward_to_last_layer(typed_, request.sequence, ForwardOptions{request.threads});
     const IntegerLastLayer integer = integer_last_layer(typed_, x, request.outputs, request.threads);
     CopyForwardResult r;

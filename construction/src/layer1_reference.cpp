@@ -45,15 +45,22 @@ Eigen::MatrixXd ExactLayer1::stream() const {
 
 template <class Scalar>
 double ExactLayer1::max_deviation(const Scalar* computed, int threads) const {
+  return max_deviation_rows(computed, 0, positions(), threads);
+}
+
+template <class Scalar>
+double ExactLayer1::max_deviation_rows(const Scalar* computed, std::int64_t first, std::int64_t count,
+                                       int threads) const {
   const int d = layout_.d_model();
   double worst = 0;
 #pragma omp parallel num_threads(std::max(threads, 1)) reduction(max : worst)
   {
     std::vector<double> exact(static_cast<std::size_t>(d));
 #pragma omp for schedule(static)
-    for (std::int64_t i = 0; i < positions(); ++i) {
+    for (std::int64_t k = 0; k < count; ++k) {
+      const std::int64_t i = first + k;
       row(i, exact.data());
-      const Scalar* got = computed + i * d;
+      const Scalar* got = computed + k * d;
       for (int c = 0; c < d; ++c) worst = std::max(worst, std::fabs(static_cast<double>(got[c]) - exact[static_cast<std::size_t>(c)]));
     }
   }
@@ -62,5 +69,7 @@ double ExactLayer1::max_deviation(const Scalar* computed, int threads) const {
 
 template double ExactLayer1::max_deviation<float>(const float*, int) const;
 template double ExactLayer1::max_deviation<double>(const double*, int) const;
+template double ExactLayer1::max_deviation_rows<float>(const float*, std::int64_t, std::int64_t, int) const;
+template double ExactLayer1::max_deviation_rows<double>(const double*, std::int64_t, std::int64_t, int) const;
 
 }  // namespace copyproof::construction

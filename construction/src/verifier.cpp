@@ -8,11 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
+#include "copyproof/construction/exact_copy_forward.hpp"
 #include "copyproof/construction/hash_copy.hpp"
 
 namespace copyproof::construction {
@@ -72,6 +75,7 @@ struct Tally {
   std::int64_t margin_failures = 0;
   double min_mass = 1.0, max_layer1_error = 0.0, score_rounding_bound = 0.0, logit_error_bound = 0.0;
   double layer2_seconds = 0.0;
+  StageSeconds stages;
   bool certified = false;
   std::optional<Counterexample> first_violation, first_disagreement, first_error, first_margin_failure;
 
@@ -86,6 +90,7 @@ struct Tally {
     pairs += o.pairs;
     uncertified += o.uncertified;
     layer2_seconds += o.layer2_seconds;
+    stages.add(o.stages);
     min_mass = std::min(min_mass, o.min_mass);
     max_layer1_error = std::max(max_layer1_error, o.max_layer1_error);
     score_rounding_bound = std::max(score_rounding_bound, o.score_rounding_bound);
@@ -97,19 +102,31 @@ struct Tally {
   }
 };
 
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Layer-2 query-key pairs of one string of length L: output k sees L + 2 + k keys.
+std::int64_t pairs_per_string(std::int64_t length) { return (length + 1) * (length + 2) + length * (length + 1) / 2; }
+
 void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, std::int64_t sample,
-                  const std::vector<Token>& x, int threads, Tally& tally) {
+                  const std::vector<Token>& x, int threads, Tally& tally,
+                  const std::function<void(std::int64_t)>& pair_progress) {
   const Vocabulary& vocab = ct.vocab;
   const auto length = static_cast<std::int64_t>(x.size());
   const std::vector<Token> sequence = teacher_forced_sequence(vocab, x);
   const std::vector<std::int64_t> outputs = copy_output_positions(length);
+  auto start = Clock::now();
   const std::vector<ReferencePrediction> reference = reference_predictions(vocab, ct.parameters.ngram, sequence, outputs);
+  tally.stages.reference += seconds_since(start);
   std::vector<std::int64_t> probes(outputs.size(), -1);
   for (std::size_t k = 0; k < outputs.size(); ++k)
     if (reference[k].matches == 1) probes[k] = reference[k].match_position;
 
-  const CopyForwardResult result = backend.run(CopyForwardRequest{sequence, outputs, probes, threads});
+  const CopyForwardResult result = backend.run(CopyForwardRequest{sequence, outputs, probes, threads, pair_progress});
+  start = Clock::now();
   const bool repeated = has_repeated_ngram(x, ct.parameters.ngram);
+  tally.stages.repeats += seconds_since(start);
+  tally.stages.add(result.stages);
   tally.max_layer1_error = std::max(tally.max_layer1_error, result.max_layer1_error);
   tally.certified = tally.certified || result.certified;
   tally.score_rounding_bound = std::max(tally.score_rounding_bound, result.score_rounding_bound);
@@ -159,13 +176,28 @@ Tally run_all(const CopyTransformer& ct, const CopyForwardBackend& backend, cons
   const int outer = split_samples ? threads : 1;
   const int inner = split_samples ? 1 : threads;
   std::vector<Tally> tallies(static_cast<std::size_t>(outer));
+  // Progress counts layer-2 pairs, so one long string reports as it goes.
+  const std::int64_t per_string = pairs_per_string(source.length());
+  const std::int64_t total_pairs = per_string * count;
   std::atomic<std::int64_t> done{0};
+  std::exception_ptr failure;  // an exception must not leave the OpenMP region (it would abort)
+  std::mutex failure_mutex;
 #pragma omp parallel for schedule(dynamic, 16) num_threads(outer)
   for (std::int64_t i = 0; i < count; ++i) {
-    check_string(ct, backend, i, source.string(i), inner, tallies[static_cast<std::size_t>(omp_get_thread_num())]);
+    try {
+      std::function<void(std::int64_t)> pair_progress;
+      if (progress && !split_samples)
+        pair_progress = [&, i](std::int64_t pairs) { progress(i * per_string + std::min(pairs, per_string), total_pairs); };
+      check_string(ct, backend, i, source.string(i), inner, tallies[static_cast<std::size_t>(omp_get_thread_num())],
+                   pair_progress);
+    } catch (...) {
+      const std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
     const std::int64_t finished = ++done;
-    if (progress && omp_get_thread_num() == 0) progress(finished, count);
+    if (progress && omp_get_thread_num() == 0) progress(finished * per_string, total_pairs);
   }
+  if (failure) std::rethrow_exception(failure);
   Tally total;
   for (const auto& t : tallies) total.merge(t);
   return total;
@@ -195,6 +227,8 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
                  outputs * (4.0 * shape.d_model + shape.layer2_heads * (stats + 8.0) + 8.0 * shape.vocab + 64.0 + 32.0);
   }
   const int concurrent = length <= kShortString ? std::max(config.threads, 1) : 1;
+  if (config.precision == Precision::int8)  // the streamed exact path (exact_copy_forward.hpp)
+    return exact_copy_forward_bytes(config.alphabet, config.ngram, length) * static_cast<std::uint64_t>(concurrent);
   return static_cast<std::uint64_t>(per_string * concurrent);
 }
 
@@ -232,6 +266,7 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
   report.logit_error_bound = t.logit_error_bound;
   report.uncertified_predictions = t.uncertified;
   report.layer2_seconds = t.layer2_seconds;
+  report.stages = t.stages;
   report.first_violation = t.first_violation;
   report.first_disagreement = t.first_disagreement;
   report.first_error = t.first_error;

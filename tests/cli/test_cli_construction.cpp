@@ -232,3 +232,32 @@ TEST_CASE("construct --weights writes a safetensors file, and says where") {
 TEST_CASE("an unknown subcommand is named, with the known ones") {
   check_usage_error("frobnicate --alphabet 4", "frobnicate", "verify");
 }
+
+TEST_CASE("verify --precision int8 with n b > 127 (D = 65536, n = 8: B = 136) runs, no abort") {
+  const auto run = run_cli("verify -D 65536 -n 8 -L 40 --samples 3 --precision int8 --threads 2 --json");
+  INFO("stderr: " << run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto j = nlohmann::json::parse(run.out);
+  CHECK(j["backend"] == "cpu-int8");
+  CHECK(j["violations"] == 0);
+  CHECK(j["disagreements"] == 0);
+  CHECK(j["certified"] == true);
+}
+
+TEST_CASE("verify --json reports seconds per stage") {
+  for (const char* precision : {"fp32", "int8"}) {
+    const auto run = run_cli(std::string("verify -D 4 -n 3 -L 200 --samples 4 --json --precision ") + precision);
+    REQUIRE(run.exit_code == 0);
+    const auto j = nlohmann::json::parse(run.out);
+    REQUIRE(j.contains("stage_seconds"));
+    const auto& s = j["stage_seconds"];
+    for (const char* stage : {"forward", "layer1", "layer1_check", "layer2", "margins", "reference", "repeats"}) {
+      REQUIRE_MESSAGE(s.contains(stage), stage);
+      CHECK(s[stage].get<double>() >= 0);
+    }
+    const std::string p = precision;
+    // Each path times the stages it runs: the float forward, or layer 1 and layer 2 apart.
+    CHECK((p == "fp32" ? s["forward"].get<double>() : s["layer2"].get<double>()) > 0);
+    CHECK(s["reference"].get<double>() > 0);
+  }
+}

@@ -4,6 +4,7 @@
 // with exact integer layer-2 scores. The verifier does not know which ran.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -27,6 +28,30 @@ struct CopyForwardRequest {
   std::span<const std::int64_t> outputs;      // the L + 1 predicted positions
   std::span<const std::int64_t> probe_keys;   // per output: the key whose softmax mass to report, or -1
   int threads = 1;
+  // Optional: called on the calling thread now and then with the layer-2 query-key pairs
+  // done so far (backends that can tell; for progress on one long string).
+  std::function<void(std::int64_t)> progress;
+};
+
+// Seconds spent per stage (`verify --json` "stage_seconds"); backends fill what they run,
+// the verifier the rest. Summed over strings.
+struct StageSeconds {
+  double forward = 0;       // float paths: both layers in one generic forward
+  double layer1 = 0;        // exact path: layer 1 (banded heads), rounding and packing layer 2's inputs
+  double layer1_check = 0;  // layer 1's stream against its exact codes
+  double layer2 = 0;        // exact path: layer-2 attention by levels and each row's logits
+  double margins = 0;       // probe masses and certified margins
+  double reference = 0;     // the reference hash copier
+  double repeats = 0;       // repeated n-gram detection
+  void add(const StageSeconds& o) {
+    forward += o.forward;
+    layer1 += o.layer1;
+    layer1_check += o.layer1_check;
+    layer2 += o.layer2;
+    margins += o.margins;
+    reference += o.reference;
+    repeats += o.repeats;
+  }
 };
 
 struct CopyForwardResult {
@@ -41,6 +66,7 @@ struct CopyForwardResult {
   double logit_error_bound = 0;
   std::int64_t uncertified = 0;
   double layer2_seconds = 0;       // time in layer 2 alone, where the backend measures it
+  StageSeconds stages;
 };
 
 class CopyForwardBackend {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "copyproof/construction/forward.hpp"
@@ -28,8 +29,23 @@ struct IntegerHeadInputs {
   double key_residual = 0;     // max |k - round(k)|
   double value_residual = 0;   // max |v - round(v)|
   int query_bound = 0, key_bound = 0, value_bound = 0;  // max |integer| of each
+  // Query/key entries whose integer leaves int8 (only with IntegerRounding::wide_entries;
+  // e.g. the BOS key's -B when n b > 127): listed here, their int8 slot holds 0. Sorted by row.
+  struct WideEntry {
+    std::int64_t row = 0;
+    int column = 0;
+    std::int32_t value = 0;
+  };
+  std::vector<WideEntry> wide_queries, wide_keys;
   // |<q, k> - unit * <round(q/unit), round(k)>| <= this, for every pair.
   double score_rounding_bound() const;
+};
+
+// How round_last_layer_head treats a query/key integer outside int8: by default it throws
+// (the GPU kernel multiplies int8 only); with wide_entries it keeps the entry exactly in
+// IntegerHeadInputs::wide_queries / wide_keys. Scores must still fit int32 (checked).
+struct IntegerRounding {
+  bool wide_entries = false;
 };
 
 // Rounds head h of the last layer; throws std::invalid_argument when the head makes no
@@ -37,6 +53,10 @@ struct IntegerHeadInputs {
 template <class Scalar>
 IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& last_layer_input,
                                         std::span<const std::int64_t> output_positions, int head);
+template <class Scalar>
+IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& last_layer_input,
+                                        std::span<const std::int64_t> output_positions, int head,
+                                        const IntegerRounding& rounding);
 
 using HostLevelStats = LevelStats<kMaxLevelValueWidth>;
 
@@ -45,7 +65,8 @@ std::vector<HostLevelStats> integer_attention_levels(const IntegerHeadInputs& in
                                                      std::span<const std::int64_t> output_positions,
                                                      const RelativeWindow& window, int threads);
 
-// Integer dot product of query row r and key j (for probing one key's mass afterwards).
+// Integer dot product of query row r and key j (for probing one key's mass afterwards),
+// wide entries included.
 std::int32_t integer_score(const IntegerHeadInputs& inputs, std::int64_t query_row, std::int64_t key);
 
 // Number of keys row `position` may see under `window` among `keys` keys.
@@ -70,8 +91,33 @@ struct IntegerLastLayer {
   std::vector<IntegerHeadInputs> heads;    // the rounded inputs, for probing scores afterwards
 };
 
-// Finishes rows from their level statistics: softmax by levels, output projection, residual
-// add, unembedding, argmax. Shared by the CPU path below and the GPU path.
+// One output row from its level statistics: softmax by levels, output projection, residual
+// add, unembedding, argmax. The one definition finish_integer_rows and the streaming exact
+// path (exact_copy_forward.hpp) both use.
+class IntegerRowFinisher {
+ public:
+  template <class Scalar>
+  explicit IntegerRowFinisher(const TypedTransformer<Scalar>& model);
+  int vocab() const { return static_cast<int>(unembed_t_.cols()); }
+  // The stream's own contribution to a row's logits: x_row U^T (before layer 2's heads).
+  template <class Scalar>
+  void residual_logits(const Scalar* stream_row, double* logits) const;
+  // Adds head h's softmax output (read off `stats`, `seen` allowed keys) to `logits`.
+  LevelSoftmax add_head(std::size_t h, const HostLevelStats& stats, std::int64_t seen, double unit, int value_bound,
+                        int value_width, double* logits) const;
+  // Lowest-index argmax of `logits`, and its lead over the runner-up (0 at an exact tie).
+  std::pair<Token, double> top(const double* logits) const;
+  // Head h's share of the logit error bound (IntegerLastLayer::logit_error_bound).
+  double logit_error(std::size_t h, double output_error, double score_rounding_bound, int value_bound) const;
+
+ private:
+  RowMatrix<double> unembed_t_;                 // (d_model, vocab)
+  std::vector<RowMatrix<double>> out_to_logits_;  // per head: (d_v, vocab) = W_o^T U^T
+  std::vector<double> logit_gain_;              // per head: max |logit change| per unit output change
+};
+
+// Finishes rows from their level statistics (IntegerRowFinisher for each). Shared by the CPU
+// path below and the GPU path.
 template <class Scalar>
 void finish_integer_rows(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& output_inputs,
                          const std::vector<std::vector<HostLevelStats>>& stats_per_head,

@@ -34,6 +34,10 @@ class ExactLayer1 {
   // (positions, d_model) stream, without materialising the exact one.
   template <class Scalar>
   double max_deviation(const Scalar* computed, int threads) const;
+  // The same over rows [first, first + count) only; `computed` points at row `first`
+  // (a forward computed in chunks of positions).
+  template <class Scalar>
+  double max_deviation_rows(const Scalar* computed, std::int64_t first, std::int64_t count, int threads) const;
 
  private:
   Vocabulary vocab_;

@@ -49,6 +49,13 @@ struct LevelStats {
     return empty() || score > max_score - kLevels;
   }
 
+  // relevant(score) is score > this: a threshold vector kernels compare whole lanes against.
+  // Stats merged into these later can only raise max_score, so a key at or below it is in
+  // the tail of the merged stats too (the test a kernel may apply before merging tiles).
+  COPYPROOF_HOST_DEVICE std::int32_t keep_threshold() const {
+    return empty() ? std::numeric_limits<std::int32_t>::min() : max_score - kLevels;
+  }
+
   // Adds one key with integer score `score` and integer value `value[0 .. dv)`.
   COPYPROOF_HOST_DEVICE void add(std::int32_t score, const std::int8_t* value, int dv) {
     if (!relevant(score)) return;

@@ -78,6 +78,7 @@ struct VerifyReport {
   double logit_error_bound = 0;     // max over strings (certified backends)
   std::int64_t uncertified_predictions = 0;
   double layer2_seconds = 0;        // summed over strings, where the backend measures it
+  StageSeconds stages;              // per stage, summed over strings (copy_forward.hpp)
 
   std::optional<Counterexample> first_violation;
   std::optional<Counterexample> first_disagreement;
@@ -107,7 +108,8 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config);
 using BackendFactory = std::function<std::unique_ptr<CopyForwardBackend>(const CopyTransformer&)>;
 using ProgressCallback = std::function<void(std::int64_t, std::int64_t)>;
 
-// progress(done, total) is called from the calling thread now and then. Without a backend
+// progress(done, total) is called from the calling thread now and then, in layer-2
+// query-key pairs (so one long string reports as it goes). Without a backend
 // factory the CPU forward runs in config.precision.
 VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress = {},
                     const BackendFactory& backend = {});
