@@ -17,13 +17,6 @@ constexpr std::int64_t kKeyTile = kAttentionKeyTile;
 template <class Scalar>
 constexpr Scalar kNegInf = -std::numeric_limits<Scalar>::infinity();
 
-// Allowed key range [first, last] for a query at `position` (may be empty: first > last).
-inline std::int64_t first_key(const RelativeWindow& w, std::int64_t position) {
-  return std::max<std::int64_t>(0, position - w.hi);
-}
-inline std::int64_t last_key(const RelativeWindow& w, std::int64_t position, std::int64_t keys) {
-  return std::min<std::int64_t>(keys - 1, position - w.lo);
-}
 
 template <class Scalar>
 void check_shapes(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar>> out) {
@@ -47,7 +40,7 @@ void attend_banded(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scala
 #pragma omp for schedule(static)
     for (std::int64_t r = 0; r < nq; ++r) {
       const std::int64_t pos = p.query_positions[static_cast<std::size_t>(r)];
-      const std::int64_t j0 = first_key(p.window, pos), j1 = last_key(p.window, pos, nk);
+      const std::int64_t j0 = window_first_key(p.window, pos), j1 = window_last_key(p.window, pos, nk);
       auto o = out.row(r);
       o.setZero();
       if (j0 > j1) {
@@ -104,7 +97,7 @@ void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar
       const std::int64_t r0 = b * kQueryBlock, nr = std::min(kQueryBlock, nq - r0);
       const std::int64_t pos_first = pos[static_cast<std::size_t>(r0)];
       const std::int64_t pos_last = pos[static_cast<std::size_t>(r0 + nr - 1)];
-      const std::int64_t j_begin = first_key(p.window, pos_first), j_end = last_key(p.window, pos_last, nk) + 1;
+      const std::int64_t j_begin = window_first_key(p.window, pos_first), j_end = window_last_key(p.window, pos_last, nk) + 1;
       auto m_b = m.head(nr);
       auto l_b = l.head(nr);
       auto acc_b = acc.topRows(nr);

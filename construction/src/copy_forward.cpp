@@ -1,3 +1,4 @@
+#include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/copy_forward.hpp"
 
 #include <chrono>
@@ -32,7 +33,7 @@ std::optional<Precision> parse_precision(std::string_view name) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using common::seconds_since;
 
 template <class Scalar>
 class CpuBackend final : public CopyForwardBackend {

@@ -11,11 +11,6 @@ namespace {
 
 void round_matrix(RowMatrix<float>& m, FloatFormat format) { round_all(m.data(), m.size(), format); }
 
-// Allowed keys [first, last] of a query at `position` (transformer.hpp's window rule).
-std::int64_t first_key(const RelativeWindow& w, std::int64_t position) { return std::max<std::int64_t>(0, position - w.hi); }
-std::int64_t last_key(const RelativeWindow& w, std::int64_t position, std::int64_t keys) {
-  return std::min<std::int64_t>(keys - 1, position - w.lo);
-}
 
 // One head's attention output for every query, in the rounding model of the header.
 RowMatrix<float> attend_emulated(const TypedHead<float>& head, const RowMatrix<float>& q,
@@ -31,7 +26,7 @@ RowMatrix<float> attend_emulated(const TypedHead<float>& head, const RowMatrix<f
 #pragma omp for schedule(dynamic, 16)
     for (std::int64_t r = 0; r < nq; ++r) {
       const std::int64_t pos = positions[static_cast<std::size_t>(r)];
-      const std::int64_t j0 = first_key(head.window, pos), j1 = last_key(head.window, pos, nk);
+      const std::int64_t j0 = window_first_key(head.window, pos), j1 = window_last_key(head.window, pos, nk);
       if (j0 > j1) continue;  // empty window: output 0
       scores.resize(static_cast<std::size_t>(j1 - j0 + 1));
       float m = -std::numeric_limits<float>::infinity();
@@ -138,7 +133,7 @@ double emulated_key_mass(const EmulatedTransformer& model, const EmulatedForward
   const RowMatrix<float>& q = result.last_queries.at(static_cast<std::size_t>(head));
   const RowMatrix<float>& k = result.last_keys.at(static_cast<std::size_t>(head));
   const std::int64_t pos = output_positions[static_cast<std::size_t>(row)];
-  const std::int64_t j0 = first_key(h.window, pos), j1 = last_key(h.window, pos, k.rows());
+  const std::int64_t j0 = window_first_key(h.window, pos), j1 = window_last_key(h.window, pos, k.rows());
   if (key_position < j0 || key_position > j1) return 0.0;
   const Eigen::VectorXd qd = q.row(row).cast<double>().transpose();
   std::vector<double> scores(static_cast<std::size_t>(j1 - j0 + 1));

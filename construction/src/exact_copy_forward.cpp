@@ -1,3 +1,4 @@
+#include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/exact_copy_forward.hpp"
 
 #include <algorithm>
@@ -17,7 +18,7 @@ namespace copyproof::construction {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using common::seconds_since;
 
 // Positions a row of the last layer's input depends on, looking back: the sum of the
 // earlier layers' window reaches.

@@ -1,3 +1,4 @@
+#include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/verifier.hpp"
 
 #include "copyproof/construction/level_softmax.hpp"
@@ -103,7 +104,7 @@ struct Tally {
 };
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using common::seconds_since;
 
 // Layer-2 query-key pairs of one string of length L: output k sees L + 2 + k keys.
 std::int64_t pairs_per_string(std::int64_t length) { return (length + 1) * (length + 2) + length * (length + 1) / 2; }

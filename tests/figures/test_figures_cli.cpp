@@ -150,7 +150,7 @@ std::map<std::string, nlohmann::json> listed_presets() {
   REQUIRE(run.exit_code == 0);
   const auto listing = nlohmann::json::parse(run.out);
   std::map<std::string, nlohmann::json> presets;
-  for (const auto& p : listing.at("presets")) presets[p.at("name").get<std::string>()] = p;
+  for (const auto& p : listing.at("presets")) presets[p.at("preset").get<std::string>()] = p;
   return presets;
 }
 

@@ -18,7 +18,7 @@ import copyproof_torch
 BINARY = os.environ["COPYPROOF_BINARY"]
 
 # Wall-clock measurements differ between any two runs; everything else must be equal.
-TIMING_KEYS = {"seconds", "pairs_per_second", "layer2_seconds"}
+TIMING_KEYS = {"seconds", "pairs_per_second", "layer2_seconds", "stage_seconds"}
 
 # Both sides compute in fp64 from the same float64 weights; they differ only in the order
 # of additions (Eigen's blocked products vs torch's BLAS) and in exp/log's last bits: about

@@ -27,6 +27,15 @@ struct RelativeWindow {
   bool bounded() const { return hi != kUnbounded; }
 };
 
+// The window rule, once: a query at `position` may attend to keys [first, last] of
+// `keys` keys, clipped at 0 and at the last key (empty when first > last).
+inline std::int64_t window_first_key(const RelativeWindow& w, std::int64_t position) {
+  return position - w.hi > 0 ? position - w.hi : 0;
+}
+inline std::int64_t window_last_key(const RelativeWindow& w, std::int64_t position, std::int64_t keys) {
+  return position - w.lo < keys - 1 ? position - w.lo : keys - 1;
+}
+
 struct AttentionHead {
   std::string name;
   Eigen::MatrixXd query;   // (d_k, d_model)
