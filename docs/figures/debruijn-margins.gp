@@ -31,15 +31,16 @@ do for [format = 1:2] {
   set ylabel 'mass (fraction of attention)'
   set logscale x
   set format x '10^{%L}'
-  set yrange [0.4:1.02]
+  set yrange [0:1.02]
   set key bottom right Left reverse spacing 1.1 font ',10'
   plot \
     'debruijn-margins.csv' using (column('L')):((column('D') == 2 ? column('min_match_mass') : NaN)) with linespoints lw 2 pt 7 lc rgb '#0072B2' title 'D = 2: smallest measured', \
     'debruijn-margins.csv' using (column('L')):((column('D') == 2 ? column('match_mass_floor') : NaN)) with linespoints lw 1.5 dt 2 pt 6 lc rgb '#0072B2' title 'D = 2: floor the parameters guarantee', \
-    'debruijn-margins.csv' using (column('L')):((column('D') == 2 ? column('required_match_mass') : NaN)) with lines lw 1.5 dt 3 lc rgb '#0072B2' title 'D = 2: needed for the argmax, b/(b+1)', \
+    'debruijn-margins.csv' using (column('L')):((column('D') == 2 ? column('sufficient_match_mass') : NaN)) with lines lw 1.5 dt 3 lc rgb '#0072B2' title 'D = 2: the proof''s sufficient floor b/(b+1)', \
     'debruijn-margins.csv' using (column('L')):((column('D') == 4 ? column('min_match_mass') : NaN)) with linespoints lw 2 pt 7 lc rgb '#D55E00' title 'D = 4: smallest measured', \
     'debruijn-margins.csv' using (column('L')):((column('D') == 4 ? column('match_mass_floor') : NaN)) with linespoints lw 1.5 dt 2 pt 6 lc rgb '#D55E00' title 'D = 4: floor the parameters guarantee', \
-    'debruijn-margins.csv' using (column('L')):((column('D') == 4 ? column('required_match_mass') : NaN)) with lines lw 1.5 dt 3 lc rgb '#D55E00' title 'D = 4: needed for the argmax, b/(b+1)'
+    'debruijn-margins.csv' using (column('L')):((column('D') == 4 ? column('sufficient_match_mass') : NaN)) with lines lw 1.5 dt 3 lc rgb '#D55E00' title 'D = 4: the proof''s sufficient floor b/(b+1)', \
+    'debruijn-margins.csv' using (column('L')):(column('argmax_threshold')) with lines lw 2 dt 4 lc rgb 'black' title 'argmax right iff mass > 1/2 (exact threshold)'
   unset logscale
   unset object
   unset label

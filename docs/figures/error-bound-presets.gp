@@ -45,19 +45,34 @@ do for [format = 1:2] {
     'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'mamba2-780m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#D55E00' notitle, \
     'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'mamba2-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#D55E00' notitle, \
     'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'mamba2-2.7b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#D55E00' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-169m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' title 'RWKV-4', \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-430m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-1.5b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-7b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-14b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv7-168m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#CC79A7' title 'RWKV-7', \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv7-421m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#CC79A7' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'gla-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' title 'GLA', \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'retnet-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#56B4E9' title 'RetNet', \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'pythia-410m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#000000' title 'Pythia (transformer), no bound', \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'pythia-1.4b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#000000' notitle, \
-    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'pythia-2.8b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#000000' notitle
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'mamba-codestral-7b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#D55E00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'mamba2-8b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#D55E00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'falcon-mamba-7b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#0072B2' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'mamba3-siso-1.5b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' title 'Mamba-3 (SISO)', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'mamba3-mimo-1.5b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#CC79A7' title 'Mamba-3 (MIMO)', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-169m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' title 'RWKV-4', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-430m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-1.5b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-7b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv4-14b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv7-168m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#56B4E9' title 'RWKV-7', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv7-421m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#56B4E9' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv7-1.5b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#56B4E9' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'rwkv7-2.9b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#56B4E9' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'gla-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#000000' title 'GLA', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'retnet-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#999999' title 'RetNet', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'deltanet-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#0072B2' title 'DeltaNet', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'gated-deltanet-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#D55E00' title 'Gated DeltaNet', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'hgrn2-1.3b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#009E73' title 'HGRN2', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'xlstm-7b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#CC79A7' title 'xLSTM (mLSTM)', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'recurrentgemma-2b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' title 'RecurrentGemma (Griffin)', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'recurrentgemma-9b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 lc rgb '#E69F00' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'jamba-v0.1' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#56B4E9' title 'Jamba (hybrid), no bound', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'zamba2-2.7b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#000000' title 'Zamba2 (hybrid), no bound', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'pythia-410m' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#999999' title 'Pythia (transformer), no bound', \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'pythia-1.4b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#999999' notitle, \
+    'error-bound-presets.csv' using (column('L')):((strcol('preset') eq 'pythia-2.8b' ? column('error_lower_bound') : NaN)) with lines lw 1.5 dt 2 lc rgb '#999999' notitle
   unset multiplot
   unset output
 }

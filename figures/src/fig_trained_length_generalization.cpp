@@ -49,7 +49,7 @@ FigureOutput make(const FigureContext& ctx) {
     }
 
   out.plot.title = "Past the training lengths (" + std::to_string(train_min) + "-" + std::to_string(train_max) +
-                   "), the transformer should keep copying; fixed-state models stop";
+                   "): which trained models keep copying (the paper: the transformer does, fixed-state models stop)";
   int shortest = accuracies.begin()->first.second, longest = shortest;
   for (const auto& [key, values] : accuracies) shortest = std::min(shortest, key.second), longest = std::max(longest, key.second);
   Panel panel;
