@@ -152,7 +152,8 @@ CopyForwardResult exact_copy_forward(const CopyTransformer& ct, const TypedTrans
   IntegerLastLayer integer;
   integer.score_rounding_bound = planes.score_rounding_bound();
   integer.max_output_error = worst_output_error;
-  integer.logit_error_bound = finisher.logit_error(0, worst_output_error, integer.score_rounding_bound, planes.value_bound);
+  integer.logit_error_bound = finisher.logit_error(0, worst_output_error, integer.score_rounding_bound, planes.value_bound,
+                                                  planes.value_residual);
   integer.margins = std::move(margins);
   certify(integer, r);
   r.stages.margins = seconds_since(start);

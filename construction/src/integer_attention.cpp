@@ -188,9 +188,13 @@ std::pair<Token, double> IntegerRowFinisher::top(const double* logits) const {
 }
 
 double IntegerRowFinisher::logit_error(std::size_t h, double output_error, double score_rounding_bound,
-                                       int value_bound) const {
-  // Scores off by <= delta move each softmax weight by a factor within e^{+-2 delta}.
-  const double rounding = std::expm1(2 * score_rounding_bound) * value_bound;
+                                       int value_bound, double value_residual) const {
+  // Against the float forward, which uses the values v and the exact scores: the integer
+  // path uses round(v) (|v - round(v)| <= value_residual per coordinate; the weights sum to
+  // 1, so the output moves by at most value_residual), and scores off by <= delta move each
+  // softmax weight by a factor within e^{+-2 delta}, applied to values |v| <= value_bound +
+  // value_residual.
+  const double rounding = std::expm1(2 * score_rounding_bound) * (value_bound + value_residual) + value_residual;
   return (output_error + rounding) * logit_gain_[h];
 }
 
@@ -240,7 +244,8 @@ void finish_integer_rows(const TypedTransformer<Scalar>& model, const RowMatrix<
     const IntegerHeadInputs& in = heads[h];
     result.score_rounding_bound = std::max(result.score_rounding_bound, in.score_rounding_bound());
     result.max_output_error = std::max(result.max_output_error, head_output_error[h]);
-    result.logit_error_bound += finisher.logit_error(h, head_output_error[h], in.score_rounding_bound(), in.value_bound);
+    result.logit_error_bound += finisher.logit_error(h, head_output_error[h], in.score_rounding_bound(), in.value_bound,
+                                                   in.value_residual);
   }
 }
 

@@ -108,7 +108,8 @@ class IntegerRowFinisher {
   // Lowest-index argmax of `logits`, and its lead over the runner-up (0 at an exact tie).
   std::pair<Token, double> top(const double* logits) const;
   // Head h's share of the logit error bound (IntegerLastLayer::logit_error_bound).
-  double logit_error(std::size_t h, double output_error, double score_rounding_bound, int value_bound) const;
+  double logit_error(std::size_t h, double output_error, double score_rounding_bound, int value_bound,
+                     double value_residual) const;
 
  private:
   RowMatrix<double> unembed_t_;                 // (d_model, vocab)
