@@ -131,3 +131,19 @@ TEST_CASE("integer scores refuse heads without an integer promise") {
   const RowMatrix<float> x = RowMatrix<float>::Zero(12, typed.d_model);
   CHECK_THROWS_AS(integer_last_layer(typed, x, outputs, 1), std::invalid_argument);
 }
+
+TEST_CASE("the int8 logit error bound carries the value-rounding term") {
+  // The integer path adds round(v) where the float forward adds v: with exact scores the
+  // outputs still differ by up to value_residual per coordinate, so the bound must be
+  // positive then, and grow with the residual when the scores are perturbed too.
+  const CopyTransformer ct = build_copy_transformer(4, 3, 50);
+  const TypedTransformer<float> typed(ct.model);
+  const IntegerRowFinisher finisher(typed);
+  const int value_bound = 1;
+  CHECK(finisher.logit_error(0, 0.0, 0.0, value_bound, 0.0) == 0.0);
+  const double residual_only = finisher.logit_error(0, 0.0, 0.0, value_bound, 0.25);
+  CHECK(residual_only > 0.0);
+  const double scores_only = finisher.logit_error(0, 0.0, 0.01, value_bound, 0.0);
+  const double both = finisher.logit_error(0, 0.0, 0.01, value_bound, 0.25);
+  CHECK(both > scores_only + residual_only);  // e^{2 delta} - 1 also multiplies the residual
+}
