@@ -117,28 +117,41 @@ if [ "$dry_run" = 0 ]; then
 fi
 
 # 1. Build. The image has CMake and Ninja (make is not promised); headers from .deps if carried.
-generator="Unix Makefiles"
-command -v ninja >/dev/null && generator=Ninja
-prefix=()
-[ -d .deps/usr ] && prefix=(-DCMAKE_PREFIX_PATH="$PWD/.deps/usr")
-step configure 120 cmake -S . -B build-gpu -G "$generator" -DCMAKE_BUILD_TYPE=Release -DCOPYPROOF_BENCH=OFF \
-  -DCOPYPROOF_CUDA=ON "${prefix[@]}" || exit 1
-if [ "$dry_run" = 0 ] && ! grep -q "GPU path ON" "$work/configure.log"; then
-  record cuda FAIL 0 "configure found no CUDA compiler"; exit 1
+# GPU_CHECK_PREBUILT=DIR: copyproof, test_gpu_backend and test_gpu_logic were built on the
+# development machine (same sources, sm_90) and carried in DIR; used when they start here,
+# which saves the device minutes of a build. Otherwise, or if they do not start, build here.
+bin=build-gpu
+prebuilt=${GPU_CHECK_PREBUILT:-}
+if [ -n "$prebuilt" ] && [ "$dry_run" = 0 ] && LD_LIBRARY_PATH="$PWD/$prebuilt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+     "$prebuilt/copyproof" --version >"$work/prebuilt.log" 2>&1; then
+  bin=$prebuilt
+  export LD_LIBRARY_PATH="$PWD/$prebuilt${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"  # libgomp, if carried
+  record build PASS 0 "prebuilt: $(head -1 "$work/prebuilt.log")"
+else
+  [ -n "$prebuilt" ] && echo "-- prebuilt $prebuilt does not start here: building"
+  generator="Unix Makefiles"
+  command -v ninja >/dev/null && generator=Ninja
+  prefix=()
+  [ -d .deps/usr ] && prefix=(-DCMAKE_PREFIX_PATH="$PWD/.deps/usr")
+  step configure 120 cmake -S . -B build-gpu -G "$generator" -DCMAKE_BUILD_TYPE=Release -DCOPYPROOF_BENCH=OFF \
+    -DCOPYPROOF_CUDA=ON "${prefix[@]}" || exit 1
+  if [ "$dry_run" = 0 ] && ! grep -q "GPU path ON" "$work/configure.log"; then
+    record cuda FAIL 0 "configure found no CUDA compiler"; exit 1
+  fi
+  step build 300 cmake --build build-gpu -j"$threads" --target copyproof test_gpu_backend \
+    test_gpu_logic || exit 1
 fi
-step build 300 cmake --build build-gpu -j"$threads" --target copyproof test_gpu_backend \
-  test_gpu_logic || exit 1
 
 # 2. Tests: the GPU against the CPU paths; the kernel's emulation; memory errors.
-step test_gpu_backend 150 ./build-gpu/test_gpu_backend
-step test_emulation 60 ./build-gpu/test_gpu_logic
-step memcheck 120 compute-sanitizer --tool memcheck --error-exitcode 9 ./build-gpu/copyproof verify -D 2 -n 6 \
+step test_gpu_backend 150 ./$bin/test_gpu_backend
+step test_emulation 60 ./$bin/test_gpu_logic
+step memcheck 120 compute-sanitizer --tool memcheck --error-exitcode 9 ./$bin/copyproof verify -D 2 -n 6 \
   -L 300 --samples 2 --device gpu --json
 
 # 3. The same report on both devices at L = 65,543.
-step b4_8_cpu 90 --stdout "$work/b4_8_cpu.json" ./build-gpu/copyproof verify -D 4 -n 8 --source debruijn \
+step b4_8_cpu 90 --stdout "$work/b4_8_cpu.json" ./$bin/copyproof verify -D 4 -n 8 --source debruijn \
   --threads "$threads" --json
-step b4_8_gpu 60 --stdout "$work/b4_8_gpu.json" ./build-gpu/copyproof verify -D 4 -n 8 --source debruijn \
+step b4_8_gpu 60 --stdout "$work/b4_8_gpu.json" ./$bin/copyproof verify -D 4 -n 8 --source debruijn \
   --device gpu --threads "$threads" --json
 step b4_8_same 10 python3 - "$work/b4_8_cpu.json" "$work/b4_8_gpu.json" <<'PY'
 import json, sys
@@ -149,13 +162,13 @@ sys.exit(0 if all(cpu[k] == gpu[k] for k in keys) and gpu["pass"] else 1)
 PY
 
 # 4. Exponential lengths. B(4,12) only under an estimate from B(2,20)'s measured rate.
-step b2_20 150 --stdout "$work/b2_20.json" ./build-gpu/copyproof verify -D 2 -n 20 --source debruijn \
+step b2_20 150 --stdout "$work/b2_20.json" ./$bin/copyproof verify -D 2 -n 20 --source debruijn \
   --device gpu --threads "$threads" --json
 if [ "$dry_run" = 1 ]; then
   echo "-- b4_12: guard = estimate from b2_20.json (layer 2 scaled by $(pairs_of 4 12) pairs); no estimate: stop"
   record b4_12 DRY-RUN 0 "guard: estimate from b2_20.json; missing or unusable estimate stops the check"
 elif estimate=$(estimate_b4_12 "$work/b2_20.json"); then
-  step b4_12 "$estimate" --stdout "$work/b4_12.json" ./build-gpu/copyproof verify -D 4 -n 12 \
+  step b4_12 "$estimate" --stdout "$work/b4_12.json" ./$bin/copyproof verify -D 4 -n 12 \
     --source debruijn --device gpu --threads "$threads" --json
 else
   record b4_12 FAIL 0 "no estimate from b2_20.json: not run (fail closed)"
@@ -164,7 +177,8 @@ fi
 
 # 5. The hot loop's SASS, and same-run references: dense peak, PyTorch SDPA on the same shapes.
 # The kernel of B(4,12) and B(2,20) (P = 64, d_v = 3) out of the build's object.
-step sass_dump 60 --stdout "$work/level_attention.sass" bash -c 'cuobjdump -sass "$(find build-gpu -name level_attention.cu.o | head -1)"'
+if [ "$bin" = build-gpu ]; then sass_source=$(find build-gpu -name level_attention.cu.o 2>/dev/null | head -1); else sass_source=$bin/copyproof; fi
+step sass_dump 60 --stdout "$work/level_attention.sass" cuobjdump -sass "$sass_source"
 step sass 10 python3 bench/gpu_sass_count.py "$work/level_attention.sass" --function level_attention_kernelILi64ELi3E --steps 2
 step reference 150 --stdout "$work/reference.json" python3 bench/gpu_reference.py --lengths 65543,1048595
 
