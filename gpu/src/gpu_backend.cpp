@@ -6,12 +6,15 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
 
+#include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/forward.hpp"
 #include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
@@ -115,7 +118,7 @@ struct DeviceIntegerHead {
 
 class GpuBackend final : public cx::CopyForwardBackend {
  public:
-  explicit GpuBackend(const cx::CopyTransformer& ct) : ct_(ct), typed_(ct.model) {
+  GpuBackend(const cx::CopyTransformer& ct, const GpuOptions& options) : ct_(ct), options_(options), typed_(ct.model) {
     if (const std::string reason = unavailable_reason(); !reason.empty()) throw std::runtime_error(reason);
     check_supported(ct);
     d_ = typed_.d_model;
@@ -137,7 +140,8 @@ class GpuBackend final : public cx::CopyForwardBackend {
   Layer1OnHost download_layer1(const DeviceBuffer<float>& x, const cx::CopyForwardRequest& request) const;
   Layer2Head layer2_head(std::size_t h, const DeviceBuffer<float>& x, long long n,
                          const std::vector<long long>& host_positions, const std::vector<long long>& host_probes,
-                         const DeviceBuffer<long long>& positions, const DeviceBuffer<long long>& probes) const;
+                         const DeviceBuffer<long long>& positions, const DeviceBuffer<long long>& probes,
+                         const std::function<void(std::int64_t)>& pairs_done) const;
 
   DeviceBandedLayer pack_banded(const std::vector<cx::TypedHead<float>>& heads) const {
     DeviceBandedLayer layer;
@@ -197,6 +201,7 @@ class GpuBackend final : public cx::CopyForwardBackend {
   }
 
   const cx::CopyTransformer& ct_;
+  GpuOptions options_;
   cx::TypedTransformer<float> typed_;
   int d_ = 0;
   DeviceBuffer<float> embedding_;
@@ -316,7 +321,8 @@ GpuBackend::Layer2Head GpuBackend::layer2_head(std::size_t h, const DeviceBuffer
                                                const std::vector<long long>& host_positions,
                                                const std::vector<long long>& host_probes,
                                                const DeviceBuffer<long long>& positions,
-                                               const DeviceBuffer<long long>& probes) const {
+                                               const DeviceBuffer<long long>& probes,
+                                               const std::function<void(std::int64_t)>& pairs_done) const {
   const DeviceIntegerHead& head = integer_heads_[h];
   const auto outputs = static_cast<long long>(host_positions.size());
   const long long per_block = level_attention_rows_per_block();
@@ -352,25 +358,44 @@ GpuBackend::Layer2Head GpuBackend::layer2_head(std::size_t h, const DeviceBuffer
   in.value_bound = r[2].bound;
 
   DeviceBuffer<unsigned char> device_stats(static_cast<std::size_t>(outputs) * stats_bytes(head.value_width));
-  CudaEvent start, stop;
-  LevelAttentionArgs args;
-  args.q = q.data();
-  args.positions = positions.data();
-  args.host_positions = host_positions.data();
-  args.queries = outputs;
-  args.padded_rows = padded_rows;
-  args.k = k.data();
-  args.v = v.data();
-  args.keys = n;
-  args.stride = head.stride;
-  args.value_width = head.value_width;
-  args.window_lo = head.window.lo;
-  args.window_hi = head.window.hi;
-  args.stats = device_stats.data();
+  // The queries go in chunks of whole blocks (GpuOptions), all queued at once; the host
+  // waits on each chunk's event in turn to report progress, so the card never idles
+  // between chunks.
+  const long long blocks = (outputs + per_block - 1) / per_block;
+  const long long chunk_blocks =
+      std::max(options_.min_chunk_blocks, (blocks + options_.max_chunks - 1) / options_.max_chunks);
+  const long long chunk_rows = chunk_blocks * per_block;
+  std::vector<std::unique_ptr<CudaEvent>> done;  // one per chunk, after its launch
+  CudaEvent start;
   start.record();
-  launch_level_attention(args);
-  stop.record();
-  out.seconds = stop.seconds_since(start);
+  for (long long begin = 0; begin < outputs; begin += chunk_rows) {
+    const long long rows = std::min(chunk_rows, outputs - begin);
+    LevelAttentionArgs args;
+    args.q = q.data() + begin * head.stride;
+    args.positions = positions.data() + begin;
+    args.host_positions = host_positions.data() + begin;
+    args.queries = rows;
+    args.padded_rows = (rows + per_block - 1) / per_block * per_block;  // within q: begin is a multiple of per_block
+    args.k = k.data();
+    args.v = v.data();
+    args.keys = n;
+    args.stride = head.stride;
+    args.value_width = head.value_width;
+    args.window_lo = head.window.lo;
+    args.window_hi = head.window.hi;
+    args.stats = device_stats.data() + static_cast<std::size_t>(begin) * stats_bytes(head.value_width);
+    launch_level_attention(args);
+    done.push_back(std::make_unique<CudaEvent>());
+    done.back()->record();
+  }
+  std::int64_t pairs = 0;  // as the verifier counts them: position + 1 keys per query
+  for (std::size_t c = 0; c < done.size(); ++c) {
+    out.seconds = done[c]->seconds_since(start);  // waits for chunk c
+    const long long end = std::min(outputs, static_cast<long long>(c + 1) * chunk_rows);
+    for (long long row = static_cast<long long>(c) * chunk_rows; row < end; ++row)
+      pairs += host_positions[static_cast<std::size_t>(row)] + 1;
+    if (pairs_done) pairs_done(pairs);
+  }
 
   std::vector<unsigned char> host_stats(device_stats.size());
   device_stats.download(host_stats.data(), host_stats.size());
@@ -388,8 +413,17 @@ GpuBackend::Layer2Head GpuBackend::layer2_head(std::size_t h, const DeviceBuffer
 cx::CopyForwardResult GpuBackend::run(const cx::CopyForwardRequest& request) const {
   const auto n = static_cast<long long>(request.sequence.size());
   const auto outputs = static_cast<long long>(request.outputs.size());
+  cx::StageSeconds stages;
+  auto clock = common::SteadyClock::now();
+  auto lap = [&clock](double& stage) {
+    stage += common::seconds_since(clock);
+    clock = common::SteadyClock::now();
+  };
   const DeviceBuffer<float> x = layer1(request);
+  COPYPROOF_CUDA(cudaDeviceSynchronize());  // launches are asynchronous: time the work, not the queueing
+  lap(stages.layer1);
   const Layer1OnHost host = download_layer1(x, request);
+  lap(stages.layer1_check);
 
   const std::vector<long long> positions(request.outputs.begin(), request.outputs.end());
   const std::vector<long long> probes(request.probe_keys.begin(), request.probe_keys.end());
@@ -398,8 +432,16 @@ cx::CopyForwardResult GpuBackend::run(const cx::CopyForwardRequest& request) con
   std::vector<cx::IntegerHeadInputs> rounded(integer_heads_.size());
   std::vector<std::int32_t> probe_scores;
   double layer2_seconds = 0;
+  const auto heads = static_cast<std::int64_t>(integer_heads_.size());
+  std::int64_t head_pairs = 0;  // one head's pairs, known after head 0
   for (std::size_t h = 0; h < integer_heads_.size(); ++h) {
-    Layer2Head one = layer2_head(h, x, n, positions, probes, device_positions, device_probes);
+    std::function<void(std::int64_t)> pairs_done;
+    if (request.progress)  // every head sees the same pairs; report their mean over the heads
+      pairs_done = [&, h](std::int64_t done) {
+        if (h == 0) head_pairs = done;
+        request.progress((static_cast<std::int64_t>(h) * head_pairs + done) / heads);
+      };
+    Layer2Head one = layer2_head(h, x, n, positions, probes, device_positions, device_probes, pairs_done);
     rounded[h] = one.rounded;
     stats[h] = std::move(one.stats);
     layer2_seconds += one.seconds;
@@ -409,6 +451,7 @@ cx::CopyForwardResult GpuBackend::run(const cx::CopyForwardRequest& request) con
   // Stage 4: finish on the host with the CPU int8 path's own code.
   cx::IntegerLastLayer integer;
   cx::finish_integer_rows(typed_, host.output_rows, stats, rounded, request.outputs, n, integer, request.threads);
+  lap(stages.layer2);  // rounding, the level kernel (layer2_seconds alone) and each row's logits
 
   cx::CopyForwardResult result;
   result.predictions = integer.predictions;
@@ -420,13 +463,17 @@ cx::CopyForwardResult GpuBackend::run(const cx::CopyForwardRequest& request) con
     if (request.probe_keys[static_cast<std::size_t>(r)] >= 0)
       result.probe_mass[static_cast<std::size_t>(r)] =
           std::exp(rounded[0].unit * probe_scores[static_cast<std::size_t>(r)] - integer.log_normalizer(r, 0));
+  lap(stages.margins);
+  result.stages = stages;
   return result;
 }
 
 }  // namespace
 
-std::unique_ptr<cx::CopyForwardBackend> make_gpu_backend(const cx::CopyTransformer& model) {
-  return std::make_unique<GpuBackend>(model);
+std::unique_ptr<cx::CopyForwardBackend> make_gpu_backend(const cx::CopyTransformer& model, const GpuOptions& options) {
+  if (options.min_chunk_blocks < 1 || options.max_chunks < 1)
+    throw std::invalid_argument("GPU options: min_chunk_blocks and max_chunks must be at least 1");
+  return std::make_unique<GpuBackend>(model, options);
 }
 
 }  // namespace copyproof::gpu

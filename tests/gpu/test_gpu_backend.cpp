@@ -4,6 +4,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -12,6 +13,7 @@
 #include "copyproof/construction/string_sources.hpp"
 #include "copyproof/construction/verifier.hpp"
 #include "copyproof/gpu/gpu_backend.hpp"
+#include "copyproof/gpu/level_attention_lanes.hpp"
 
 using namespace copyproof::construction;
 namespace gpu = copyproof::gpu;
@@ -29,8 +31,10 @@ Run run_all(const CopyTransformer& ct, const std::vector<Token>& x) {
   std::vector<std::int64_t> probes(outputs.size(), -1);
   for (std::size_t k = 0; k < outputs.size(); ++k)
     if (reference[k].matches == 1) probes[k] = reference[k].match_position;
-  const CopyForwardRequest request{sequence, outputs, probes, 4};
-  return Run{gpu::make_gpu_backend(ct)->run(request), make_cpu_backend(ct, Precision::int8)->run(request),
+  const CopyForwardRequest request{sequence, outputs, probes, 4, {}};
+  // One block per chunk: every chunk boundary the tile-edge lengths can have.
+  return Run{gpu::make_gpu_backend(ct, gpu::GpuOptions{1, 1 << 20})->run(request),
+             make_cpu_backend(ct, Precision::int8)->run(request),
              make_cpu_backend(ct, Precision::fp32)->run(request)};
 }
 
@@ -80,6 +84,32 @@ TEST_CASE("GPU verify of de Bruijn sequences: the same report as the CPU") {
     // Masses differ only by score rounding (<= e^{2 delta} - 1 relative) and float32 sums.
     CHECK(std::fabs(on_gpu.min_match_mass - cpu.min_match_mass) <= std::expm1(2 * on_gpu.score_rounding_bound) + 1e-5);
   }
+}
+
+TEST_CASE("GPU progress: pairs done rise to the verifier's count, chunk by chunk; stages are timed") {
+  // L = 4,099: 4,100 queries, 17 blocks of 256 rows; chunks of at least 2 blocks, at most 4
+  // chunks: 4 chunks of 5 blocks (the last 2), so 4 reports (derived below from the rule).
+  const std::int64_t L = 4099;
+  const CopyTransformer ct = build_copy_transformer(2, 6, L);
+  const auto x = uniform_source(2, L, 1, 5)->string(0);
+  const auto sequence = teacher_forced_sequence(ct.vocab, x);
+  const auto outputs = copy_output_positions(L);
+  std::int64_t expected = 0;  // position + 1 keys per query: the pairs verify reports
+  for (const std::int64_t p : outputs) expected += p + 1;
+  std::vector<std::int64_t> reports;
+  const std::vector<std::int64_t> no_probes(outputs.size(), -1);
+  CopyForwardRequest request{sequence, outputs, no_probes, 4, {}};
+  request.progress = [&](std::int64_t done) { reports.push_back(done); };
+  const CopyForwardResult r = gpu::make_gpu_backend(ct, gpu::GpuOptions{2, 4})->run(request);
+  const long long blocks = (static_cast<long long>(outputs.size()) + gpu::kLevelRowsPerBlock - 1) / gpu::kLevelRowsPerBlock;
+  const long long chunk_blocks = std::max(2LL, (blocks + 3) / 4);
+  REQUIRE(reports.size() == static_cast<std::size_t>((blocks + chunk_blocks - 1) / chunk_blocks));
+  CHECK(reports.size() >= 2);
+  for (std::size_t i = 1; i < reports.size(); ++i) CHECK(reports[i] > reports[i - 1]);
+  CHECK(reports.back() == expected);
+  CHECK(r.stages.layer1 > 0);
+  CHECK(r.stages.layer2 >= r.layer2_seconds);
+  CHECK(r.layer2_seconds > 0);
 }
 
 int main(int argc, char** argv) {

@@ -28,7 +28,19 @@ std::uint64_t device_memory_free();
 // and D <= 255).
 void check_supported(const construction::CopyTransformer& model);
 
+// Layer 2 goes to the device in chunks of whole blocks of query rows, all queued at once,
+// so that a long run can report progress as each chunk finishes (a block reads its key
+// range off its own rows: chunks compute exactly what one launch does). Each chunk holds at
+// least min_chunk_blocks blocks (fewer chunks than that leave the card's tail idle: one
+// chunk of 128 blocks per launch cost B(2,20) 2.5x in layer 2 on an H200) and there are at
+// most max_chunks. Tests lower min_chunk_blocks to run many chunks at small lengths.
+struct GpuOptions {
+  long long min_chunk_blocks = 8192;  // about 60 blocks per SM of an H200's 132
+  long long max_chunks = 32;
+};
+
 // Also throws std::runtime_error on CUDA errors and without a usable GPU.
-std::unique_ptr<construction::CopyForwardBackend> make_gpu_backend(const construction::CopyTransformer& model);
+std::unique_ptr<construction::CopyForwardBackend> make_gpu_backend(const construction::CopyTransformer& model,
+                                                                   const GpuOptions& options = {});
 
 }  // namespace copyproof::gpu
