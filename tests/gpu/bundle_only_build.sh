@@ -19,7 +19,7 @@ nvcc=${CUDACXX:-/usr/local/cuda/bin/nvcc}
 rm -rf "$work"
 mkdir -p "$work"
 "$src/bench/gpu_deps.sh" --no-install "$work/deps" >/dev/null
-# Makefiles: they build one object without its target's dependencies (Ninja would build
+# Makefiles, no unity build: they build one object file without its target's dependencies (Ninja would build
 # the libraries first). bench/gpu_check.sh uses Ninja on the GPU machine.
 generator="Unix Makefiles"
 
@@ -34,7 +34,7 @@ unshare -m bash -euo pipefail -c '
     echo "FAIL: the system headers are still visible"; exit 1
   fi
   cmake -S "$src" -B "$work/build" -G "$generator" -DCMAKE_CUDA_COMPILER="$nvcc" -DCOPYPROOF_CUDA=ON \
-        -DCOPYPROOF_BENCH=OFF -DCMAKE_PREFIX_PATH="$work/deps/usr" >"$work/configure.log" 2>&1 \
+        -DCOPYPROOF_BENCH=OFF -DCOPYPROOF_UNITY=OFF -DCMAKE_PREFIX_PATH="$work/deps/usr" >"$work/configure.log" 2>&1 \
     || { tail -20 "$work/configure.log"; echo "FAIL: configure with the bundle only"; exit 1; }
   grep -q "GPU path ON" "$work/configure.log" || { echo "FAIL: CUDA not enabled"; exit 1; }
   { (cd "$work/build/gpu" && make src/gpu_backend.cpp.o) && (cd "$work/build/tests" && make gpu/test_gpu_backend.cpp.o); } \
