@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "copyproof/common/byte_size.hpp"
+
 namespace copyproof::cli {
 
 // Exit codes (architecture.md): 0 every checked claim holds, 1 a claim FAILED, 2 bad usage.
@@ -49,7 +51,7 @@ void print_json(const nlohmann::json& object);
 std::uint64_t available_memory_bytes();
 // Throws UsageError naming `flag` when `bytes` exceeds the available memory.
 void require_memory(std::uint64_t bytes, const std::string& flag, const std::string& what);
-std::string format_bytes(double bytes);
+using common::format_bytes;  // common/byte_size.hpp
 
 // Throws UsageError naming `flag` unless `path` can be written: not empty, not a directory,
 // its directory exists, and a probe file can be created there (and is removed again). Run

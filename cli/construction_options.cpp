@@ -30,8 +30,7 @@ CLI::Option* add_diagnostic_lambda_scale_option(CLI::App& cmd, double& scale) {
 }
 
 construction::CopyTransformerShape checked_shape(int alphabet, int ngram) {
-  const int b = construction::code_bits(alphabet);
-  const int largest_n = ((construction::kMaxDModel - 3) / b - 1) / 2;  // (2n + 1) b + 3 <= cap
+  const int largest_n = construction::max_ngram(alphabet);
   try {
     return construction::copy_transformer_shape(alphabet, ngram);
   } catch (const std::invalid_argument& e) {

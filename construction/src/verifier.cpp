@@ -18,6 +18,7 @@
 #include "copyproof/construction/copy_transformer_shape.hpp"
 #include "copyproof/construction/exact_copy_forward.hpp"
 #include "copyproof/construction/hash_copy.hpp"
+#include "copyproof/construction/verify_plan.hpp"
 
 namespace copyproof::construction {
 
@@ -30,7 +31,7 @@ double lemma_bound(int alphabet, int ngram, std::int64_t length) {
 
 std::int64_t source_length(const VerifyConfig& c) {
   if (c.source != SourceKind::debruijn) return c.length;
-  const std::int64_t period = power_or_minus_one(c.alphabet, c.ngram, std::int64_t{1} << 40);
+  const std::int64_t period = power_or_minus_one(c.alphabet, c.ngram, kMaxDebruijnPeriod);
   if (period < 0) throw std::invalid_argument("de Bruijn: D^n too large");
   return period + c.ngram - 1;
 }
@@ -46,7 +47,7 @@ std::int64_t model_max_length(const VerifyConfig& c) {
 
 std::int64_t source_count(const VerifyConfig& c) {
   if (c.source != SourceKind::exhaustive) return c.samples;
-  const std::int64_t count = power_or_minus_one(c.alphabet, c.length, std::int64_t{1} << 40);
+  const std::int64_t count = power_or_minus_one(c.alphabet, c.length, kMaxVerifyLength);
   if (count < 0) throw std::invalid_argument("exhaustive: D^L too large to enumerate");
   return count;
 }
@@ -105,9 +106,6 @@ struct Tally {
 
 using Clock = std::chrono::steady_clock;
 using common::seconds_since;
-
-// Layer-2 query-key pairs of one string of length L: output k sees L + 2 + k keys.
-std::int64_t pairs_per_string(std::int64_t length) { return (length + 1) * (length + 2) + length * (length + 1) / 2; }
 
 void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, std::int64_t sample,
                   const std::vector<Token>& x, int threads, Tally& tally,
@@ -178,7 +176,7 @@ Tally run_all(const CopyTransformer& ct, const CopyForwardBackend& backend, cons
   const int inner = split_samples ? 1 : threads;
   std::vector<Tally> tallies(static_cast<std::size_t>(outer));
   // Progress counts layer-2 pairs, so one long string reports as it goes.
-  const std::int64_t per_string = pairs_per_string(source.length());
+  const std::int64_t per_string = layer2_pairs_per_string(source.length());
   const std::int64_t total_pairs = per_string * count;
   std::atomic<std::int64_t> done{0};
   std::exception_ptr failure;  // an exception must not leave the OpenMP region (it would abort)
@@ -228,7 +226,9 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
                  outputs * (4.0 * shape.d_model + shape.layer2_heads * (stats + 8.0) + 8.0 * shape.vocab + 64.0 + 32.0);
   }
   const int concurrent = length <= kShortString ? std::max(config.threads, 1) : 1;
-  if (config.precision == Precision::int8)  // the streamed exact path (exact_copy_forward.hpp)
+  // The streamed exact path (exact_copy_forward.hpp) on the host; a device forward plans
+  // its own rows above, whatever precision the device runs in.
+  if (config.precision == Precision::int8 && !config.device_forward)
     return exact_copy_forward_bytes(config.alphabet, config.ngram, length) * static_cast<std::uint64_t>(concurrent);
   return static_cast<std::uint64_t>(per_string * concurrent);
 }

@@ -102,6 +102,13 @@ std::int64_t source_length(const VerifyConfig& config);
 std::int64_t model_max_length(const VerifyConfig& config);
 // Strings `config` produces (D^L for exhaustive).
 std::int64_t source_count(const VerifyConfig& config);
+// Layer-2 query-key pairs of one teacher-forced string of length L: output k (0 <= k <= L)
+// sees L + 2 + k keys, so the sum is (L + 1)(3L + 4) / 2 (the product is always even).
+// One formula for the verifier's progress (std::int64_t) and the planner's estimate (double).
+template <class Number>
+constexpr Number layer2_pairs_per_string(Number length) {
+  return (length + 1) * (3 * length + 4) / 2;
+}
 // Peak bytes verify() holds; callers check it against the machine before running.
 std::uint64_t verify_memory_bytes(const VerifyConfig& config);
 
