@@ -136,7 +136,7 @@ void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, 
   auto counterexample = [&](std::int64_t k) {
     const auto r = static_cast<std::size_t>(k);
     return Counterexample{sample,   x, k, k < length ? x[r] : vocab.eos(), result.predictions[r], reference[r].matches,
-                          repeated, reference[r].matches == 1 ? result.probe_mass[r] : -1.0};
+                          repeated, reference[r].matches == 1 ? result.probe_mass[r] : -1.0, {}};
   };
   std::int64_t first_wrong = -1;
   for (std::int64_t k = 0; k <= length; ++k) {
@@ -248,7 +248,7 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
 
   const std::unique_ptr<CopyForwardBackend> backend = factory ? factory(ct) : make_cpu_backend(ct, config.precision);
   report.backend = backend->name();
-  const Tally t = run_all(ct, *backend, *source, config.threads, progress);
+  Tally t = run_all(ct, *backend, *source, config.threads, progress);
   report.strings = source->count();
   report.strings_copied = t.copied;
   report.strings_with_repeat = t.with_repeat;
@@ -268,6 +268,8 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
   report.uncertified_predictions = t.uncertified;
   report.layer2_seconds = t.layer2_seconds;
   report.stages = t.stages;
+  for (std::optional<Counterexample>* c : {&t.first_violation, &t.first_disagreement, &t.first_error, &t.first_margin_failure})
+    if (*c) (*c)->residual = counterexample_residual(ct, (*c)->input, (*c)->output_index);
   report.first_violation = t.first_violation;
   report.first_disagreement = t.first_disagreement;
   report.first_error = t.first_error;

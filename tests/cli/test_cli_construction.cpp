@@ -94,6 +94,11 @@ TEST_CASE("verify on a deliberately broken model: exit 1, the counters fire, a c
   CHECK(run.out.find("first disagreement: sample ") != std::string::npos);
   CHECK(run.out.find("first mass at or below the threshold: sample ") != std::string::npos);
   CHECK(run.out.find("FAIL") != std::string::npos);
+  // The counterexample's stream at the query, labelled by slice (residual_labels.hpp).
+  CHECK(run.out.find("stream at the query: tok=") != std::string::npos);
+  CHECK(run.out.find(" q5=") != std::string::npos);
+  CHECK(run.out.find(" k6=") != std::string::npos);
+  CHECK(run.out.find(" bos=0 one=1") != std::string::npos);
 
   run = run_cli(broken + " --json");
   CHECK(run.exit_code == 1);
@@ -106,6 +111,9 @@ TEST_CASE("verify on a deliberately broken model: exit 1, the counters fire, a c
   CHECK(j["pass"] == false);
   CHECK(j["first_violation"]["repeated_ngram"] == false);
   CHECK(j["first_violation"]["expected"] != j["first_violation"]["predicted"]);
+  // The labelled stream: `out` holds the code of what was predicted (the wrong token).
+  CHECK(j["first_violation"]["residual"]["out"] == j["first_violation"]["predicted"]);
+  CHECK(j["first_violation"]["residual"]["one"] == "1");
 
   // Every string has a repeat: no violation, but disagreements still fail the run.
   run = run_cli("verify -D 2 -n 6 -L 200 --source planted --samples 20 --seed 3 --diagnostic-lambda-scale 0.05 --json");

@@ -10,6 +10,7 @@
 
 #include "copyproof/construction/copy_forward.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
+#include "copyproof/construction/residual_labels.hpp"
 #include "copyproof/construction/string_sources.hpp"
 #include "copyproof/construction/vocabulary.hpp"
 
@@ -44,6 +45,9 @@ struct Counterexample {
   std::int64_t matches = 0;        // keys holding the query's n-gram (1 = unique)
   bool repeated_ngram = false;
   double match_mass = -1;          // the matched key's mass, where the match is unique
+  // The stream after the last layer at the failing query, by slice name (residual_labels.hpp);
+  // empty for copy sequences over kMaxLabelledSequence.
+  std::vector<SliceReading> residual;
 };
 
 struct VerifyReport {
