@@ -27,6 +27,24 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// `value` when the option was given on the command line, else nothing.
+template <class T>
+std::optional<T> given(const CLI::Option* option, T value) {
+  return option->count() > 0 ? std::optional<T>(value) : std::nullopt;
+}
+
+// Runs `action` and maps the library's bad-input exception (std::invalid_argument, whose
+// message names the field) to a UsageError naming `flag`: "<flag>: <message><suffix>"
+// (exit 2). The one mapping every subcommand uses; anything else stays an internal error.
+template <class Action>
+decltype(auto) with_usage_errors(const std::string& flag, Action&& action, const std::string& suffix = {}) {
+  try {
+    return action();
+  } catch (const std::invalid_argument& e) {
+    throw UsageError((flag.empty() ? "" : flag + ": ") + e.what() + suffix);
+  }
+}
+
 // Parses a whole string as an integer. Accepts plain digits and exact scientific
 // notation ("1e6", "2.5e3"); rejects anything else, fractions and overflow.
 std::optional<std::int64_t> parse_integer(std::string_view text);

@@ -47,11 +47,6 @@ std::string flag_of(cx::VerifyField field) {
   return flag;
 }
 
-template <class T>
-std::optional<T> given(const CLI::Option* option, T value) {
-  return option->count() > 0 ? std::optional<T>(value) : std::nullopt;
-}
-
 // The plan for what the flags ask: construction::plan_verify validates and sizes it; the
 // CLI only maps an error's field to its flag ("max_length" -> "--max-length").
 cx::VerifyPlan planned(VerifyOptions& o) {

@@ -34,7 +34,7 @@ ResidualDataflow copy_transformer_dataflow(const ResidualLayout& layout) {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what) { throw std::logic_error("residual dataflow: " + what); }
+[[noreturn]] void reject_flow(const std::string& what) { throw std::logic_error("residual dataflow: " + what); }
 
 // Stream coordinate -> index of the slice holding it.
 std::vector<int> slice_of_coordinate(const ResidualLayout& layout) {
@@ -54,15 +54,15 @@ void check_touches_only(const Eigen::MatrixXd& m, bool stream_index_is_column, c
       const auto coordinate = static_cast<std::size_t>(stream_index_is_column ? j : i);
       const std::string& name = layout.slices()[static_cast<std::size_t>(owner[coordinate])].name;
       if (ok.count(name) == 0)
-        fail(what + (stream_index_is_column ? " reads" : " writes") + " slice " + name + ", outside its declaration");
+        reject_flow(what + (stream_index_is_column ? " reads" : " writes") + " slice " + name + ", outside its declaration");
     }
 }
 
 }  // namespace
 
 void check_residual_dataflow(const Transformer& model, const ResidualLayout& layout, const ResidualDataflow& flow) {
-  if (model.d_model() != layout.d_model()) fail("the model's width differs from the layout's");
-  if (flow.layers.size() != model.layers.size()) fail("the declaration's layer count differs from the model's");
+  if (model.d_model() != layout.d_model()) reject_flow("the model's width differs from the layout's");
+  if (flow.layers.size() != model.layers.size()) reject_flow("the declaration's layer count differs from the model's");
   auto head_label = [&](std::size_t l, std::size_t h) {
     return "layer " + std::to_string(l + 1) + " head " + model.layers[l].heads[h].name;
   };
@@ -71,23 +71,23 @@ void check_residual_dataflow(const Transformer& model, const ResidualLayout& lay
   std::set<std::string> written;
   auto write = [&](const std::string& slice, const std::string& by) {
     layout.named(slice);  // throws on a name the layout does not have
-    if (!written.insert(slice).second) fail(by + " writes slice " + slice + ", which an earlier stage already writes");
+    if (!written.insert(slice).second) reject_flow(by + " writes slice " + slice + ", which an earlier stage already writes");
   };
   auto require_written = [&](const std::vector<std::string>& reads, const std::set<std::string>& before,
                              const std::string& by) {
     for (const auto& slice : reads)
-      if (before.count(slice) == 0) fail(by + " reads slice " + slice + ", which no earlier stage writes");
+      if (before.count(slice) == 0) reject_flow(by + " reads slice " + slice + ", which no earlier stage writes");
   };
   for (const auto& slice : flow.embedding_writes) write(slice, "the embedding");
   for (std::size_t l = 0; l < model.layers.size(); ++l) {
     const auto& declared = flow.layers[l];
     if (declared.size() != model.layers[l].heads.size())
-      fail("layer " + std::to_string(l + 1) + ": head count differs from the declaration");
+      reject_flow("layer " + std::to_string(l + 1) + ": head count differs from the declaration");
     const std::set<std::string> before = written;  // a layer's heads all read the stream entering it
     for (std::size_t h = 0; h < declared.size(); ++h) {
       const HeadSlices& d = declared[h];
       const std::string by = head_label(l, h);
-      if (d.head != model.layers[l].heads[h].name) fail(by + ": declared as " + d.head);
+      if (d.head != model.layers[l].heads[h].name) reject_flow(by + ": declared as " + d.head);
       require_written(d.query_reads, before, by + " (query)");
       require_written(d.key_reads, before, by + " (key)");
       require_written(d.value_reads, before, by + " (value)");
