@@ -12,7 +12,8 @@ construction::VerifyDevice verify_device() {
   device.check_supported = check_supported;
   device.memory_needed = device_memory_needed;
   device.memory_free = device.unavailable_reason.empty() ? device_memory_free() : 0;
-  device.make_backend = make_gpu_backend;
+  // A lambda, not the function itself: make_gpu_backend may take options with defaults.
+  device.make_backend = [](const construction::CopyTransformer& model) { return make_gpu_backend(model); };
   return device;
 }
 
