@@ -59,7 +59,7 @@ void train_steps(benchmark::State& state, ModelKind kind, int threads) {
 // The reference: a 64 x 64 by 64 x 256 float product (the MLP's shape for one sequence
 // block), 64 KiB of operands, in L2; one thread.
 void gemm_reference(benchmark::State& state) {
-  Eigen::setNbThreads(1);
+  // One thread: Eigen's own threading is compiled out (EIGEN_DONT_PARALLELIZE, CMakeLists.txt).
   const int M = static_cast<int>(state.range(0)), K = 64, Nn = 256;
   Matrix<float> a = Matrix<float>::Random(M, K), b = Matrix<float>::Random(K, Nn), c(M, Nn);
   for (auto _ : state) {

@@ -184,18 +184,6 @@ std::uint64_t available_memory_bytes() {
   return 0;
 }
 
-std::string format_bytes(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 6) {
-    bytes /= 1024;
-    ++u;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
-  return buf;
-}
-
 void require_memory(std::uint64_t bytes, const std::string& flag, const std::string& what) {
   const std::uint64_t available = available_memory_bytes();
   if (available != 0 && bytes > available)

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "copyproof/common/byte_size.hpp"
+
 namespace copyproof::cli {
 
 // Exit codes (architecture.md): 0 every checked claim holds, 1 a claim FAILED, 2 bad usage.
@@ -24,6 +26,24 @@ inline constexpr int kExitUsage = 2;
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// `value` when the option was given on the command line, else nothing.
+template <class T>
+std::optional<T> given(const CLI::Option* option, T value) {
+  return option->count() > 0 ? std::optional<T>(value) : std::nullopt;
+}
+
+// Runs `action` and maps the library's bad-input exception (std::invalid_argument, whose
+// message names the field) to a UsageError naming `flag`: "<flag>: <message><suffix>"
+// (exit 2). The one mapping every subcommand uses; anything else stays an internal error.
+template <class Action>
+decltype(auto) with_usage_errors(const std::string& flag, Action&& action, const std::string& suffix = {}) {
+  try {
+    return action();
+  } catch (const std::invalid_argument& e) {
+    throw UsageError((flag.empty() ? "" : flag + ": ") + e.what() + suffix);
+  }
+}
 
 // Parses a whole string as an integer. Accepts plain digits and exact scientific
 // notation ("1e6", "2.5e3"); rejects anything else, fractions and overflow.
@@ -49,7 +69,7 @@ void print_json(const nlohmann::json& object);
 std::uint64_t available_memory_bytes();
 // Throws UsageError naming `flag` when `bytes` exceeds the available memory.
 void require_memory(std::uint64_t bytes, const std::string& flag, const std::string& what);
-std::string format_bytes(double bytes);
+using common::format_bytes;  // common/byte_size.hpp
 
 // Throws UsageError naming `flag` unless `path` can be written: not empty, not a directory,
 // its directory exists, and a probe file can be created there (and is removed again). Run

@@ -55,9 +55,6 @@ CLI::Option* add_exact_decimal_option(CLI::App& app, const std::string& flags, s
   return opt;
 }
 
-std::optional<std::int64_t> given(const CLI::Option* opt, std::int64_t value) {
-  return opt->count() ? std::optional<std::int64_t>(value) : std::nullopt;
-}
 
 // A builder preset names each flag it misses, with the flag's range.
 void check_builder_flags(const BoundOptions& o) {
@@ -104,12 +101,9 @@ ResolvedState resolve_state(const BoundOptions& o, const sb::cpp_int& length) {
     check_builder_flags(o);
     const sb::BuilderSizes sizes{given(o.d_model_opt, o.d_model), given(o.layers_opt, o.layers),
                                  given(o.d_state_opt, o.d_state), given(o.heads_opt, o.heads)};
-    std::optional<sb::ArchitecturePreset> preset;
-    try {
-      preset = sb::find_architecture(o.preset, sizes);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what());
-    }
+    // The library's message names the builder flag it rejects.
+    const std::optional<sb::ArchitecturePreset> preset =
+        with_usage_errors("", [&] { return sb::find_architecture(o.preset, sizes); });
     if (!preset)
       throw UsageError("--preset: unknown preset '" + o.preset + "'; presets: " + sb::architecture_names());
     r.numbers_stored = preset->state_numbers(length, false);

@@ -110,11 +110,9 @@ int run_certify(CertifyOptions o) {
       certificate = cx::certify_copy_transformer(ct.model, o.alphabet, o.ngram, 1, *precision);
     }
   } else if (loaded) {
-    try {
-      certificate = cx::certify_copy_transformer(*loaded, o.alphabet, o.ngram, o.max_length, *precision);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError("--weights: " + std::string(e.what()));
-    }
+    certificate = with_usage_errors("--weights", [&] {
+      return cx::certify_copy_transformer(*loaded, o.alphabet, o.ngram, o.max_length, *precision);
+    });
   } else {
     require_memory(static_cast<std::uint64_t>(shape.params) * 8 * 2, "--alphabet", "building the model");
     const cx::CopyTransformer ct = cx::build_copy_transformer(o.alphabet, o.ngram, o.max_length);

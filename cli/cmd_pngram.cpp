@@ -54,12 +54,8 @@ bool within_sharp_bound(const sb::NgramQuery& q, const sb::cpp_rational& p) {
 
 std::optional<sb::ExactNgramProbability> exact_result(const PngramOptions& o, const sb::NgramQuery& q) {
   if (o.enumerate) {
-    try {
-      return sb::enumerate_all_strings(q, o.threads);
-    } catch (const std::invalid_argument&) {
-      throw UsageError("--enumerate: D^L must be <= " + std::to_string(sb::kEnumerationStringLimit) +
-                       " strings; use --exact or --samples");
-    }
+    return with_usage_errors("--enumerate", [&] { return sb::enumerate_all_strings(q, o.threads); },
+                             " strings; use --exact or --samples");
   }
   if (o.samples_opt->count()) return std::nullopt;
   auto result = sb::exact_ngram_probability(q);

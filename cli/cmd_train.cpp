@@ -180,10 +180,13 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", o->out, "Checkpoint file to write (safetensors)")->required();
   cmd->add_option("--pos", o->pos, "Transformer positions: nope | rope | alibi | hard-alibi (default hard-alibi)");
   cmd->add_option("--windows", o->windows, "Hard-ALiBi windows of the first heads, comma-separated; 0 = NoPE head (default 2,3,... on half the heads)");
-  add_integer_option(*cmd, "--layers", o->layers, 1, 64, "Layers (default: transformer 2, mamba 3, lstm 2)");
-  add_integer_option(*cmd, "--width", o->width, 1, 4096, "Width (default: transformer 64, mamba 64, lstm hidden 78)");
-  add_integer_option(*cmd, "--heads", o->heads, 1, 4096, "Attention heads (default 8)");
-  add_integer_option(*cmd, "--state-dim", o->state_dim, 1, 4096, "Mamba state size N per channel (default 16)");
+  add_integer_option(*cmd, "--layers", o->layers, 1, trained::kMaxLayers,
+                     "Layers (default: transformer 2, mamba 3, lstm 2)");
+  add_integer_option(*cmd, "--width", o->width, 1, trained::kMaxWidth,
+                     "Width (default: transformer 64, mamba 64, lstm hidden 78)");
+  add_integer_option(*cmd, "--heads", o->heads, 1, trained::kMaxHeads, "Attention heads (default 8)");
+  add_integer_option(*cmd, "--state-dim", o->state_dim, 1, trained::kMaxStateDim,
+                     "Mamba state size N per channel (default 16)");
   add_integer_option(*cmd, "--ngram", o->ngram, 1, 64, "n-gram size for dup/prefix/suffix (default 3)");
   add_integer_option(*cmd, "--min-length", o->min_length, 1, 100000, "Shortest training string (default 5)");
   add_integer_option(*cmd, "--max-length", o->max_length, 1, 100000, "Longest training string (default 20)");

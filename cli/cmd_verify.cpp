@@ -8,12 +8,15 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "construction_options.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/verifier.hpp"
+#include "copyproof/construction/verify_plan.hpp"
 #include "copyproof/gpu/gpu_backend.hpp"
 #include "symbols.hpp"
 #include "verify_report.hpp"
@@ -23,102 +26,52 @@ namespace {
 
 namespace cx = copyproof::construction;
 
-constexpr std::int64_t kExhaustiveCap = std::int64_t{1} << 26;
-
 struct VerifyOptions {
-  cx::VerifyConfig config;
+  cx::VerifyRequest request;
+  std::int64_t length = 0, samples = 0, max_length = 0;  // copied into the request when given
   std::string source = "uniform";
   std::string precision = "fp32";
   std::string device = "cpu";
   std::int64_t seed = 1;
-  CLI::Option* precision_option = nullptr;
   bool json = false;
-  CLI::Option* length = nullptr;
-  CLI::Option* samples = nullptr;
-  CLI::Option* max_length = nullptr;
+  CLI::Option* length_option = nullptr;
+  CLI::Option* samples_option = nullptr;
+  CLI::Option* max_length_option = nullptr;
+  CLI::Option* precision_option = nullptr;
 };
 
-// --device gpu: a usable GPU, a model the kernels support, and room on the device.
-void check_gpu(const VerifyOptions& o, cx::VerifyConfig& c) {
-  if (const std::string reason = gpu::unavailable_reason(); !reason.empty()) throw UsageError("--device gpu: " + reason);
-  if (o.precision_option->count() > 0 && o.precision != "int8")
-    throw UsageError("--precision: with --device gpu layer 1 runs in fp32 and layer 2 in exact int8; use int8 or omit it");
-  c.precision = cx::Precision::int8;
-  const cx::CopyTransformer ct = cx::build_copy_transformer(c.alphabet, c.ngram, cx::model_max_length(c),
-                                                            cx::CopyTransformerOptions{c.diagnostic_lambda_scale});
-  try {
-    gpu::check_supported(ct);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--device gpu: ") + e.what());
-  }
-  const std::uint64_t need = gpu::device_memory_needed(ct, 2 * c.length + 2, c.length + 1);
-  const std::uint64_t free_bytes = gpu::device_memory_free();
-  if (need > free_bytes)
-    throw UsageError("--length: the GPU forward at L = " + std::to_string(c.length) + " needs " +
-                     format_bytes(static_cast<double>(need)) + " of device memory, " +
-                     format_bytes(static_cast<double>(free_bytes)) + " free");
+// The flag of a request field: "--" + its name, '_' written '-'.
+std::string flag_of(cx::VerifyField field) {
+  std::string flag = "--" + std::string(cx::field_name(field));
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
 }
 
-cx::VerifyConfig validated_config(VerifyOptions& o) {
-  cx::VerifyConfig c = o.config;
-  c.source = *cx::parse_source_kind(o.source);  // CLI::IsMember admitted only known names
-  c.seed = static_cast<std::uint64_t>(o.seed);
-  c.precision = *cx::parse_precision(o.precision);  // CLI::IsMember admitted only known names
-  checked_shape(c.alphabet, c.ngram);
-  const bool has_length = o.length->count() > 0;
-  switch (c.source) {
-    case cx::SourceKind::debruijn: {
-      const std::int64_t period = cx::power_or_minus_one(c.alphabet, c.ngram, kMaxLengthFlag);
-      if (period < 0) throw UsageError("--ngram: de Bruijn B(D, n) needs D^n <= 2^40");
-      if (has_length && c.length != period + c.ngram - 1)
-        throw UsageError("--length: de Bruijn B(" + std::to_string(c.alphabet) + ", " + std::to_string(c.ngram) +
-                         ") has length D^n + n - 1 = " + std::to_string(period + c.ngram - 1) + "; omit --length");
-      c.length = period + c.ngram - 1;
-      if (o.samples->count() == 0) c.samples = 1;
-      break;
-    }
-    case cx::SourceKind::exhaustive: {
-      if (!has_length) throw UsageError("--length is required for --source exhaustive");
-      if (o.samples->count() > 0) throw UsageError("--samples: not used with --source exhaustive (all D^L strings run)");
-      if (cx::power_or_minus_one(c.alphabet, c.length, kExhaustiveCap) < 0)
-        throw UsageError("--length: exhaustive enumeration needs D^L <= 2^26 (" + std::to_string(kExhaustiveCap) + ")");
-      break;
-    }
-    case cx::SourceKind::uniform:
-    case cx::SourceKind::planted:
-      if (!has_length) throw UsageError("--length is required for --source " + o.source);
-      if (c.source == cx::SourceKind::planted && c.length < c.ngram + 1)
-        throw UsageError("--length: --source planted needs L >= n + 1 = " + std::to_string(c.ngram + 1));
-      break;
-  }
-  c.device_forward = o.device == "gpu";
-  if (o.max_length->count() > 0 && c.max_length < c.length)
-    throw UsageError("--max-length: the model must be built for L_max >= --length L = " + std::to_string(c.length) +
-                     "; got " + std::to_string(c.max_length) + " (allowed range [" + std::to_string(c.length) + ", " +
-                     std::to_string(kMaxLengthFlag) + "])");
-  require_memory(cx::verify_memory_bytes(c), "--length", "verify at L = " + std::to_string(c.length));
-  if (o.device == "gpu") check_gpu(o, c);
-  return c;
-}
-
-// Layer-2 query-key pairs the run evaluates: query i of a string of length L sees L + 2 + i keys.
-double layer2_pairs(const cx::VerifyConfig& c) {
-  const double L = static_cast<double>(c.length);
-  return static_cast<double>(cx::source_count(c)) * (L + 1) * (3 * L + 4) / 2;
-}
-
-// Layer-2 pairs per second the CPU forward sustains per thread: the float path ~0.5e9
-// (docs/performance.md), the exact integer path (bit planes) ~5e9 under load.
-double cpu_pairs_per_second(const cx::VerifyConfig& c) {
-  return (c.precision == cx::Precision::int8 ? 5e9 : 0.5e9) * std::max(c.threads, 1);
+// The plan for what the flags ask: construction::plan_verify validates and sizes it; the
+// CLI only maps an error's field to its flag ("max_length" -> "--max-length").
+cx::VerifyPlan planned(VerifyOptions& o) {
+  cx::VerifyRequest r = o.request;
+  r.length = given(o.length_option, o.length);
+  r.samples = given(o.samples_option, o.samples);
+  r.max_length = given(o.max_length_option, o.max_length);
+  r.source = *cx::parse_source_kind(o.source);  // CLI::IsMember admitted only known names
+  r.seed = static_cast<std::uint64_t>(o.seed);
+  if (o.precision_option->count() > 0) r.precision = *cx::parse_precision(o.precision);  // IsMember, as above
+  r.device = o.device == "gpu";
+  const cx::VerifyDevice gpu_device = r.device ? gpu::verify_device() : cx::VerifyDevice{};
+  const cx::VerifyPlanResult result =
+      cx::plan_verify(r, cx::VerifyEnvironment{available_memory_bytes(), r.device ? &gpu_device : nullptr});
+  if (!result.ok()) throw UsageError(flag_of(result.error->field) + ": " + result.error->message);
+  return *result.plan;
 }
 
 int run_verify(VerifyOptions& o) {
-  const cx::VerifyConfig config = validated_config(o);
-  const double minutes = layer2_pairs(config) / cpu_pairs_per_second(config) / 60;
-  if (o.device == "cpu" && minutes > 2)
-    std::fprintf(stderr, "verify: %.3g layer-2 pairs, roughly %.0f minutes on %d CPU threads%s\n", layer2_pairs(config),
-                 minutes, config.threads, gpu::unavailable_reason().empty() ? " (--device gpu is available)" : "");
+  const cx::VerifyPlan plan = planned(o);
+  const cx::VerifyConfig& config = plan.config;
+  if (!config.device_forward && plan.estimated_cpu_seconds > 120)
+    std::fprintf(stderr, "verify: %.3g layer-2 pairs, roughly %.0f minutes on %d CPU threads%s\n", plan.layer2_pairs,
+                 plan.estimated_cpu_seconds / 60, config.threads,
+                 gpu::unavailable_reason().empty() ? " (--device gpu is available)" : "");
   const bool on_terminal = progress_enabled();
   const auto start = std::chrono::steady_clock::now();
   // Progress with an ETA on stderr (never stdout): on a terminal redrawn in place, otherwise
@@ -148,9 +101,7 @@ int run_verify(VerifyOptions& o) {
       std::fprintf(stderr, "%sverify: layer 1 and setup, %.0f s elapsed%s", on_terminal ? "\r" : "", elapsed,
                    on_terminal ? "" : "\n");
   };
-  cx::BackendFactory backend;
-  if (o.device == "gpu") backend = [](const cx::CopyTransformer& ct) { return gpu::make_gpu_backend(ct); };
-  const cx::VerifyReport report = cx::verify(config, progress, backend);
+  const cx::VerifyReport report = cx::verify(config, progress, plan.make_backend);
   if (o.json)
     print_json(verify_report_json(report));
   else
@@ -162,18 +113,18 @@ int run_verify(VerifyOptions& o) {
 
 void add_verify_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<VerifyOptions>();
-  o->config.samples = 100;
-  o->config.threads = default_threads();
+  o->request.threads = default_threads();
   auto* cmd = app.add_subcommand(
       "verify", "Run the copy transformer teacher-forced on many strings and cross-check it with the reference");
-  add_alphabet_option(*cmd, o->config.alphabet)->required();
-  add_ngram_option(*cmd, o->config.ngram)->required();
-  o->length = add_integer_option(*cmd, "--length,-L", o->config.length, 1, kMaxLengthFlag,
-                                 "String length L (implied for --source debruijn)");
-  o->samples = add_integer_option(*cmd, "--samples,-S", o->config.samples, 1, std::int64_t{1} << 32,
-                                  "Strings to check (default 100; 1 for debruijn)");
-  o->max_length = add_integer_option(*cmd, "--max-length", o->config.max_length, 1, kMaxLengthFlag,
-                                     "L_max the model is built for, >= L (default L)");
+  add_alphabet_option(*cmd, o->request.alphabet)->required();
+  add_ngram_option(*cmd, o->request.ngram)->required();
+  o->length_option = add_integer_option(*cmd, "--length,-L", o->length, 1, cx::kMaxVerifyLength,
+                                        "String length L (implied for --source debruijn)");
+  o->samples_option = add_integer_option(*cmd, "--samples,-S", o->samples, 1, cx::kMaxVerifySamples,
+                                         "Strings to check (default " + std::to_string(cx::kDefaultVerifySamples) +
+                                             "; 1 for debruijn)");
+  o->max_length_option = add_integer_option(*cmd, "--max-length", o->max_length, 1, cx::kMaxVerifyLength,
+                                            "L_max the model is built for, >= L (default L)");
   cmd->add_option("--source", o->source, "uniform | debruijn | planted | exhaustive (default uniform)")
       ->check(CLI::IsMember({"uniform", "debruijn", "planted", "exhaustive"}));
   add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(),
@@ -184,8 +135,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
                   "fp32 | fp64: the float forward; int8: float32 layer 1, exact integer layer 2; bf16 | fp16: "
                   "emulated, every stored value rounded to the format (docs/precision-measured.md) (default fp32)")
       ->check(CLI::IsMember({"fp32", "fp64", "int8", "bf16", "fp16"}));
-  add_diagnostic_lambda_scale_option(*cmd, o->config.diagnostic_lambda_scale);
-  add_integer_option(*cmd, "--threads", o->config.threads, 1, 1024, "Worker threads (default: all cores)");
+  add_diagnostic_lambda_scale_option(*cmd, o->request.diagnostic_lambda_scale);
+  add_integer_option(*cmd, "--threads", o->request.threads, 1, cx::kMaxVerifyThreads,
+                     "Worker threads (default: all cores)");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof verify --alphabet 4 --ngram 8 --source debruijn --json"));
   cmd->callback([o, &exit_code] { exit_code = run_verify(*o); });

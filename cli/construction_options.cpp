@@ -30,14 +30,10 @@ CLI::Option* add_diagnostic_lambda_scale_option(CLI::App& cmd, double& scale) {
 }
 
 construction::CopyTransformerShape checked_shape(int alphabet, int ngram) {
-  const int b = construction::code_bits(alphabet);
-  const int largest_n = ((construction::kMaxDModel - 3) / b - 1) / 2;  // (2n + 1) b + 3 <= cap
-  try {
-    return construction::copy_transformer_shape(alphabet, ngram);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError("--ngram: " + std::string(e.what()) + "; for D = " + std::to_string(alphabet) +
-                     " the allowed range is [1, " + std::to_string(largest_n) + "]");
-  }
+  const int largest_n = construction::max_ngram(alphabet);
+  return with_usage_errors("--ngram", [&] { return construction::copy_transformer_shape(alphabet, ngram); },
+                           "; for D = " + std::to_string(alphabet) + " the allowed range is [1, " +
+                               std::to_string(largest_n) + "]");
 }
 
 }  // namespace copyproof::cli

@@ -7,10 +7,11 @@
 #include <cstdint>
 
 #include "copyproof/construction/copy_transformer_shape.hpp"
+#include "copyproof/construction/verify_plan.hpp"
 
 namespace copyproof::cli {
 
-inline constexpr std::int64_t kMaxLengthFlag = std::int64_t{1} << 40;
+inline constexpr std::int64_t kMaxLengthFlag = construction::kMaxVerifyLength;  // L and L_max: [1, 2^40]
 
 CLI::Option* add_alphabet_option(CLI::App& cmd, int& alphabet);
 CLI::Option* add_ngram_option(CLI::App& cmd, int& ngram);

@@ -10,6 +10,27 @@ namespace cx = copyproof::construction;
 
 namespace {
 
+// A slice's reading as printed: a code slice's symbol (a letter, SEP, 0 when nothing is
+// written, ?N for a code no symbol has), a flag's value.
+std::string slice_text(const cx::SliceReading& r, const cx::Vocabulary& vocab) {
+  if (!r.code) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", r.value);
+    return buf;
+  }
+  if (r.symbol < 0) return "0";
+  if (r.symbol < vocab.alphabet) return format_symbol(r.symbol, vocab);
+  if (r.symbol == vocab.alphabet) return "SEP";
+  return "?" + std::to_string(r.symbol);
+}
+
+nlohmann::json residual_json(const std::vector<cx::SliceReading>& residual, const cx::Vocabulary& vocab) {
+  if (residual.empty()) return nullptr;
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& r : residual) j[r.slice] = slice_text(r, vocab);
+  return j;
+}
+
 nlohmann::json counterexample_json(const std::optional<cx::Counterexample>& c, int alphabet) {
   if (!c) return nullptr;
   const cx::Vocabulary vocab{alphabet};
@@ -20,12 +41,21 @@ nlohmann::json counterexample_json(const std::optional<cx::Counterexample>& c, i
           {"predicted", format_symbol(c->predicted, vocab)},
           {"matches", c->matches},
           {"repeated_ngram", c->repeated_ngram},
-          {"match_mass", c->match_mass >= 0 ? nlohmann::json(c->match_mass) : nlohmann::json(nullptr)}};
+          {"match_mass", c->match_mass >= 0 ? nlohmann::json(c->match_mass) : nlohmann::json(nullptr)},
+          {"residual", residual_json(c->residual, vocab)}};
 }
 
 nlohmann::json stage_seconds_json(const cx::StageSeconds& s) {
   return {{"forward", s.forward}, {"layer1", s.layer1},     {"layer1_check", s.layer1_check}, {"layer2", s.layer2},
           {"margins", s.margins}, {"reference", s.reference}, {"repeats", s.repeats}};
+}
+
+// "; stream at the query: tok=c q1=b ... one=1", or nothing when it was not computed.
+std::string residual_text(const std::vector<cx::SliceReading>& residual, const cx::Vocabulary& vocab) {
+  if (residual.empty()) return "";
+  std::string text = "; stream at the query:";
+  for (const auto& r : residual) text += " " + r.slice + "=" + slice_text(r, vocab);
+  return text;
 }
 
 }  // namespace
@@ -37,7 +67,7 @@ std::string describe_counterexample(const cx::Counterexample& c, int alphabet) {
          std::to_string(c.matches) + " keys hold the query's n-gram; " +
          (c.repeated_ngram ? "input has" : "input has no") + " repeated n-gram" +
          (c.match_mass >= 0 ? "; matched-key mass " + std::to_string(c.match_mass) : std::string()) + "); input " +
-         format_excerpt(c.input, vocab, c.output_index, 64);
+         format_excerpt(c.input, vocab, c.output_index, 64) + residual_text(c.residual, vocab);
 }
 
 nlohmann::json verify_report_json(const cx::VerifyReport& r) {

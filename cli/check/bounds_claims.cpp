@@ -5,7 +5,7 @@
 
 #include "check/claim.hpp"
 #include "copyproof/ssm_bounds/copy_error_bound.hpp"
-#include "copyproof/ssm_bounds/finite_state_copier.hpp"
+#include "copyproof/ssm_bounds/prefix_copier.hpp"
 #include "copyproof/ssm_bounds/ngram_probability.hpp"
 
 namespace copyproof::cli {

@@ -1,9 +1,11 @@
 #include "copyproof/construction/copy_transformer.hpp"
 
 #include <numeric>
+#include <stdexcept>
 
 #include "copyproof/construction/codes.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
+#include "copyproof/construction/residual_dataflow.hpp"
 
 namespace copyproof::construction {
 namespace {
@@ -61,20 +63,29 @@ TransformerLayer ngram_gather_layer(const CopyParameters& p, const ResidualLayou
 }
 
 // Layer 2. Query(i) = lambda [tok, q_1 .. q_{n-1}, one](i): the n-gram ending at i.
-// Key(j) = [k_1 .. k_n, -B bos](j): the n-gram ending at j - 1. Aligned block by block
-// (tok with k_1, q_m with k_{m+1}), the score is lambda n b on a match and at most
-// lambda (n b - 2) otherwise; the value tok(j) is the token that followed the n-gram.
+// Key(j) = [k_1 .. k_n, -B bos](j): the n-gram ending at j - 1. Stacked pair by pair from
+// induction_match_pairs (tok with k_1, q_m with k_{m+1}, one with bos), the score is
+// lambda n b on a match and at most lambda (n b - 2) otherwise; the value tok(j) is the
+// token that followed the n-gram.
 TransformerLayer induction_layer(const CopyParameters& p, const ResidualLayout& layout) {
-  const int d = layout.d_model(), b = layout.code_bits(), n = layout.ngram();
+  const int d = layout.d_model();
+  const std::vector<SlicePair> pairs = induction_match_pairs(layout);
+  int width = 0;
+  for (const SlicePair& pair : pairs) {
+    if (pair.query->width != pair.key->width) throw std::logic_error("induction_layer: a match pair's widths differ");
+    width += pair.query->width;
+  }
   AttentionHead h;
   h.name = layout.out().name;
-  h.query = Eigen::MatrixXd::Zero(n * b + 1, d);
-  h.key = Eigen::MatrixXd::Zero(n * b + 1, d);
-  h.query.middleRows(0, b) = read_slice(layout.tok(), d, p.lambda);
-  for (int m = 1; m < n; ++m) h.query.middleRows(m * b, b) = read_slice(layout.query(m), d, p.lambda);
-  for (int m = 1; m <= n; ++m) h.key.middleRows((m - 1) * b, b) = read_slice(layout.key(m), d);
-  h.query.row(n * b) = read_slice(layout.one(), d, p.lambda);
-  h.key.row(n * b) = read_slice(layout.bos(), d, -p.bos_penalty);
+  h.query = Eigen::MatrixXd::Zero(width, d);
+  h.key = Eigen::MatrixXd::Zero(width, d);
+  int row = 0;
+  for (const SlicePair& pair : pairs) {
+    const double key_scale = pair.key == &layout.bos() ? -p.bos_penalty : 1.0;  // the BOS key: -B
+    h.query.middleRows(row, pair.query->width) = read_slice(*pair.query, d, p.lambda);
+    h.key.middleRows(row, pair.key->width) = read_slice(*pair.key, d, key_scale);
+    row += pair.query->width;
+  }
   h.value = read_slice(layout.tok(), d);
   h.output = write_slice(layout.out(), d);
   h.window = RelativeWindow{};  // causal, no positional information
@@ -109,6 +120,7 @@ CopyTransformer build_copy_transformer(int alphabet, int ngram, std::int64_t max
   ct.model.layers.push_back(induction_layer(ct.parameters, ct.layout));
   ct.model.unembedding = read_copied_code(ct.vocab, ct.layout);
   ct.model.validate();
+  check_residual_dataflow(ct.model, ct.layout, copy_transformer_dataflow(ct.layout));
   return ct;
 }
 

@@ -9,6 +9,8 @@
 
 namespace copyproof::construction {
 
+int max_ngram(int alphabet) { return ((kMaxDModel - 3) / code_bits(alphabet) - 1) / 2; }
+
 CopyTransformerShape copy_transformer_shape(int alphabet, int ngram) {
   if (alphabet < 2 || alphabet > kMaxAlphabet) throw std::invalid_argument("alphabet must be in [2, 65536]");
   if (ngram < 1) throw std::invalid_argument("ngram must be >= 1");

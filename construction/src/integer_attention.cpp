@@ -85,8 +85,8 @@ IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, c
 }
 
 std::int64_t allowed_keys(const RelativeWindow& window, std::int64_t position, std::int64_t keys) {
-  const std::int64_t first = std::max<std::int64_t>(0, position - window.hi);
-  const std::int64_t last = std::min<std::int64_t>(keys - 1, position - window.lo);
+  const std::int64_t first = window_first_key(window, position);
+  const std::int64_t last = window_last_key(window, position, keys);
   return std::max<std::int64_t>(0, last - first + 1);
 }
 
@@ -127,8 +127,8 @@ std::vector<HostLevelStats> integer_attention_levels(const IntegerHeadInputs& in
 #pragma omp parallel for schedule(dynamic, 16) num_threads(std::max(threads, 1))
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::int64_t p = positions[static_cast<std::size_t>(r)];
-    const std::int64_t first = std::max<std::int64_t>(0, p - window.hi);
-    const std::int64_t last = std::min<std::int64_t>(keys - 1, p - window.lo);
+    const std::int64_t first = window_first_key(window, p);
+    const std::int64_t last = window_last_key(window, p, keys);
     HostLevelStats& s = stats[static_cast<std::size_t>(r)];
     for (std::int64_t j = first; j <= last; ++j) {
       const std::int32_t score = integer_score(in, r, j);

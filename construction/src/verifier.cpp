@@ -18,6 +18,7 @@
 #include "copyproof/construction/copy_transformer_shape.hpp"
 #include "copyproof/construction/exact_copy_forward.hpp"
 #include "copyproof/construction/hash_copy.hpp"
+#include "copyproof/construction/verify_plan.hpp"
 
 namespace copyproof::construction {
 
@@ -30,7 +31,7 @@ double lemma_bound(int alphabet, int ngram, std::int64_t length) {
 
 std::int64_t source_length(const VerifyConfig& c) {
   if (c.source != SourceKind::debruijn) return c.length;
-  const std::int64_t period = power_or_minus_one(c.alphabet, c.ngram, std::int64_t{1} << 40);
+  const std::int64_t period = power_or_minus_one(c.alphabet, c.ngram, kMaxDebruijnPeriod);
   if (period < 0) throw std::invalid_argument("de Bruijn: D^n too large");
   return period + c.ngram - 1;
 }
@@ -46,7 +47,7 @@ std::int64_t model_max_length(const VerifyConfig& c) {
 
 std::int64_t source_count(const VerifyConfig& c) {
   if (c.source != SourceKind::exhaustive) return c.samples;
-  const std::int64_t count = power_or_minus_one(c.alphabet, c.length, std::int64_t{1} << 40);
+  const std::int64_t count = power_or_minus_one(c.alphabet, c.length, kMaxVerifyLength);
   if (count < 0) throw std::invalid_argument("exhaustive: D^L too large to enumerate");
   return count;
 }
@@ -106,9 +107,6 @@ struct Tally {
 using Clock = std::chrono::steady_clock;
 using common::seconds_since;
 
-// Layer-2 query-key pairs of one string of length L: output k sees L + 2 + k keys.
-std::int64_t pairs_per_string(std::int64_t length) { return (length + 1) * (length + 2) + length * (length + 1) / 2; }
-
 void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, std::int64_t sample,
                   const std::vector<Token>& x, int threads, Tally& tally,
                   const std::function<void(std::int64_t)>& pair_progress) {
@@ -138,7 +136,7 @@ void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, 
   auto counterexample = [&](std::int64_t k) {
     const auto r = static_cast<std::size_t>(k);
     return Counterexample{sample,   x, k, k < length ? x[r] : vocab.eos(), result.predictions[r], reference[r].matches,
-                          repeated, reference[r].matches == 1 ? result.probe_mass[r] : -1.0};
+                          repeated, reference[r].matches == 1 ? result.probe_mass[r] : -1.0, {}};
   };
   std::int64_t first_wrong = -1;
   for (std::int64_t k = 0; k <= length; ++k) {
@@ -178,7 +176,7 @@ Tally run_all(const CopyTransformer& ct, const CopyForwardBackend& backend, cons
   const int inner = split_samples ? 1 : threads;
   std::vector<Tally> tallies(static_cast<std::size_t>(outer));
   // Progress counts layer-2 pairs, so one long string reports as it goes.
-  const std::int64_t per_string = pairs_per_string(source.length());
+  const std::int64_t per_string = layer2_pairs_per_string(source.length());
   const std::int64_t total_pairs = per_string * count;
   std::atomic<std::int64_t> done{0};
   std::exception_ptr failure;  // an exception must not leave the OpenMP region (it would abort)
@@ -228,7 +226,9 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
                  outputs * (4.0 * shape.d_model + shape.layer2_heads * (stats + 8.0) + 8.0 * shape.vocab + 64.0 + 32.0);
   }
   const int concurrent = length <= kShortString ? std::max(config.threads, 1) : 1;
-  if (config.precision == Precision::int8)  // the streamed exact path (exact_copy_forward.hpp)
+  // The streamed exact path (exact_copy_forward.hpp) on the host; a device forward plans
+  // its own rows above, whatever precision the device runs in.
+  if (config.precision == Precision::int8 && !config.device_forward)
     return exact_copy_forward_bytes(config.alphabet, config.ngram, length) * static_cast<std::uint64_t>(concurrent);
   return static_cast<std::uint64_t>(per_string * concurrent);
 }
@@ -248,7 +248,7 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
 
   const std::unique_ptr<CopyForwardBackend> backend = factory ? factory(ct) : make_cpu_backend(ct, config.precision);
   report.backend = backend->name();
-  const Tally t = run_all(ct, *backend, *source, config.threads, progress);
+  Tally t = run_all(ct, *backend, *source, config.threads, progress);
   report.strings = source->count();
   report.strings_copied = t.copied;
   report.strings_with_repeat = t.with_repeat;
@@ -268,6 +268,8 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
   report.uncertified_predictions = t.uncertified;
   report.layer2_seconds = t.layer2_seconds;
   report.stages = t.stages;
+  for (std::optional<Counterexample>* c : {&t.first_violation, &t.first_disagreement, &t.first_error, &t.first_margin_failure})
+    if (*c) (*c)->residual = counterexample_residual(ct, (*c)->input, (*c)->output_index);
   report.first_violation = t.first_violation;
   report.first_disagreement = t.first_disagreement;
   report.first_error = t.first_error;

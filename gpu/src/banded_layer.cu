@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "copyproof/construction/window_keys.hpp"
 #include "cuda_check.hpp"
 #include "grid.cuh"
 
@@ -20,8 +21,8 @@ __global__ void banded_layer_kernel(const float* x_in, long long n, int d, const
   const float* own = projection + i * width;
   for (int h = 0; h < head_count; ++h) {
     const BandedHead head = heads[h];
-    const long long first = max(0LL, i - head.window_hi);
-    const long long last = min(n - 1, i - head.window_lo);
+    const long long first = construction::first_key_in_window(i, head.window_hi);  // window_keys.hpp
+    const long long last = construction::last_key_in_window(i, head.window_lo, n);
     if (first > last) continue;  // empty window: the head writes 0
     float m = -INFINITY;
     for (long long j = first; j <= last; ++j) {

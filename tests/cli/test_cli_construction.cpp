@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "copyproof/construction/copy_transformer_shape.hpp"
+#include "copyproof/construction/verify_plan.hpp"
 
 using copyproof::testing::run_cli;
 
@@ -58,7 +60,7 @@ TEST_CASE("verify --max-length: the model is built for L_max >= L") {
   CHECK(run.exit_code == 2);
   CHECK(run.err_lines() == 1);
   CHECK(run.err.find("--max-length") != std::string::npos);
-  CHECK(run.err.find("--length") != std::string::npos);
+  CHECK(run.err.find("L = 10") != std::string::npos);  // the strings' length it must reach
   check_usage_error("verify -D 2 -n 3 -L 10 --max-length 0", "--max-length", "[1, ");
   check_usage_error("verify -D 2 -n 3 --source debruijn --max-length 9", "--max-length", "10");
 
@@ -92,6 +94,11 @@ TEST_CASE("verify on a deliberately broken model: exit 1, the counters fire, a c
   CHECK(run.out.find("first disagreement: sample ") != std::string::npos);
   CHECK(run.out.find("first mass at or below the threshold: sample ") != std::string::npos);
   CHECK(run.out.find("FAIL") != std::string::npos);
+  // The counterexample's stream at the query, labelled by slice (residual_labels.hpp).
+  CHECK(run.out.find("stream at the query: tok=") != std::string::npos);
+  CHECK(run.out.find(" q5=") != std::string::npos);
+  CHECK(run.out.find(" k6=") != std::string::npos);
+  CHECK(run.out.find(" bos=0 one=1") != std::string::npos);
 
   run = run_cli(broken + " --json");
   CHECK(run.exit_code == 1);
@@ -104,6 +111,9 @@ TEST_CASE("verify on a deliberately broken model: exit 1, the counters fire, a c
   CHECK(j["pass"] == false);
   CHECK(j["first_violation"]["repeated_ngram"] == false);
   CHECK(j["first_violation"]["expected"] != j["first_violation"]["predicted"]);
+  // The labelled stream: `out` holds the code of what was predicted (the wrong token).
+  CHECK(j["first_violation"]["residual"]["out"] == j["first_violation"]["predicted"]);
+  CHECK(j["first_violation"]["residual"]["one"] == "1");
 
   // Every string has a repeat: no violation, but disagreements still fail the run.
   run = run_cli("verify -D 2 -n 6 -L 200 --source planted --samples 20 --seed 3 --diagnostic-lambda-scale 0.05 --json");
@@ -209,7 +219,7 @@ TEST_CASE("--device gpu: one line and exit 2 without a usable GPU; the same JSON
   const auto run = run_cli("verify -D 2 -n 4 -L 30 --samples 3 --device gpu --json");
   if (run.exit_code == 2) {
     CHECK(run.err_lines() == 1);
-    CHECK(run.err.find("--device gpu") != std::string::npos);
+    CHECK(run.err.find("--device: gpu") != std::string::npos);
   } else {
     REQUIRE(run.exit_code == 0);
     const auto j = nlohmann::json::parse(run.out);
@@ -260,4 +270,32 @@ TEST_CASE("verify --json reports seconds per stage") {
     CHECK((p == "fp32" ? s["forward"].get<double>() : s["layer2"].get<double>()) > 0);
     CHECK(s["reference"].get<double>() > 0);
   }
+}
+
+// The planner's limits (verify_plan.hpp) through the CLI: each rejected one line past the
+// limit naming its flag, each accepted at it where a run there is cheap. The library side
+// of the same limits: tests/construction/test_verify_plan.cpp.
+TEST_CASE("verify: the plan's limits through the CLI, derived from the library's constants") {
+  namespace cx = copyproof::construction;
+  using std::to_string;
+  check_usage_error("verify -D 2 -n 2 -L 10 --samples " + to_string(cx::kMaxVerifySamples + 1), "--samples",
+                    to_string(cx::kMaxVerifySamples));
+  check_usage_error("verify -D 2 -n 2 -L 10 --threads " + to_string(cx::kMaxVerifyThreads + 1), "--threads",
+                    to_string(cx::kMaxVerifyThreads));
+  check_usage_error("verify -D 2 -n 2 -L " + to_string(cx::kMaxVerifyLength + 1), "--length",
+                    to_string(cx::kMaxVerifyLength));
+  check_usage_error("verify -D 26 -n " + to_string(cx::max_ngram(26) + 1) + " -L 10", "--ngram",
+                    "[1, " + to_string(cx::max_ngram(26)) + "]");
+  // D = 2: the longest exhaustive L has 2^L = kMaxExhaustiveStrings.
+  int longest = 0;
+  while ((std::int64_t{2} << longest) <= cx::kMaxExhaustiveStrings) ++longest;
+  check_usage_error("verify -D 2 -n 2 --source exhaustive -L " + to_string(longest + 1), "--length", "2^26");
+  check_usage_error("verify -D 2 -n 3 -L 12 --max-length 11", "--max-length", "[12, ");
+  CHECK(run_cli("verify -D 2 -n 3 -L 12 --max-length 12 --samples 2").exit_code == 0);
+  check_usage_error("verify -D 2 -n 3 -L 3 --source planted", "--length", "n + 1");
+  CHECK(run_cli("verify -D 2 -n 3 -L 4 --source planted --samples 2").exit_code == 0);
+  // A device runs int8: another precision is refused whether or not a GPU is here.
+  check_usage_error("verify -D 2 -n 3 -L 10 --device gpu --precision fp32", "--precision", "int8");
+  const auto defaults = nlohmann::json::parse(run_cli("verify -D 2 -n 2 -L 6 --json").out);
+  CHECK(defaults["samples"] == cx::kDefaultVerifySamples);
 }

@@ -63,10 +63,10 @@ CheckpointMeta meta_from_json(const nlohmann::json& j) {
   if (!parse_position(field(j, "pos"), m.config.pos)) throw CheckpointError("unknown pos '" + field(j, "pos") + "'");
   constexpr long long kBig = 1 << 20;
   m.config.vocab = static_cast<int>(int_field(j, "vocab", kVocab, kVocab));
-  m.config.layers = static_cast<int>(int_field(j, "layers", 1, 64));
-  m.config.width = static_cast<int>(int_field(j, "width", 1, 4096));
-  m.config.heads = static_cast<int>(int_field(j, "heads", 1, 4096));
-  m.config.state_dim = static_cast<int>(int_field(j, "state_dim", 1, 4096));
+  m.config.layers = static_cast<int>(int_field(j, "layers", 1, kMaxLayers));
+  m.config.width = static_cast<int>(int_field(j, "width", 1, kMaxWidth));
+  m.config.heads = static_cast<int>(int_field(j, "heads", 1, kMaxHeads));
+  m.config.state_dim = static_cast<int>(int_field(j, "state_dim", 1, kMaxStateDim));
   m.min_length = static_cast<int>(int_field(j, "min_length", 1, kBig));
   m.max_length = static_cast<int>(int_field(j, "max_length", m.min_length, kBig));
   m.ngram = static_cast<int>(int_field(j, "ngram", 1, kBig));

@@ -4,13 +4,14 @@
 
 #include <algorithm>
 
+#include "copyproof/common/argmax.hpp"
+
 namespace copyproof::trained {
 
 namespace {
+// Greedy decoding's token: the lowest index among the largest logits (common/argmax.hpp).
 int argmax_row(const Matrix<float>& logits, Eigen::Index row) {
-  Eigen::Index best = 0;
-  logits.row(row).maxCoeff(&best);
-  return static_cast<int>(best);
+  return static_cast<int>(common::argmax_lowest_index(logits.row(row)));
 }
 }  // namespace
 
@@ -31,7 +32,6 @@ std::vector<int> greedy_answer(const Network<float>& net, const float* params, c
 
 EvalResult evaluate(const Network<float>& net, const float* params, Task task, int length, int ngram, int samples,
                     std::uint64_t seed, int threads) {
-  Eigen::setNbThreads(1);  // samples are spread over threads; see train()
   std::vector<int> string_right(static_cast<std::size_t>(samples)), tokens_right(static_cast<std::size_t>(samples)),
       tokens_total(static_cast<std::size_t>(samples));
   std::vector<long long> state_numbers(static_cast<std::size_t>(samples));

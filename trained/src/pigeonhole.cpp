@@ -11,6 +11,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "copyproof/common/argmax.hpp"
+
 namespace copyproof::trained {
 
 namespace {
@@ -20,9 +22,7 @@ std::vector<Matrix<float>*> state_matrices(const Network<float>& net, DecodeStat
 }
 
 int greedy_token(const Matrix<float>& logits, Eigen::Index row) {
-  Eigen::Index best = 0;
-  logits.row(row).maxCoeff(&best);
-  return static_cast<int>(best);
+  return static_cast<int>(common::argmax_lowest_index(logits.row(row)));  // common/argmax.hpp
 }
 
 std::vector<int> letters_of(std::int64_t index, int length) {
@@ -38,7 +38,6 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
     throw std::invalid_argument("the pigeonhole check needs a fixed-state model (mamba or lstm)");
   if (length < 1 || length > kPigeonholeMaxLength) throw std::invalid_argument("length outside [1, 4]");
   if (bits < 1 || bits > 16) throw std::invalid_argument("bits outside [1, 16]");
-  Eigen::setNbThreads(1);
   std::int64_t strings = 1;
   for (int i = 0; i < length; ++i) strings *= kLetters;
   auto acts = net.new_activations();

@@ -19,8 +19,8 @@ constexpr std::uint64_t kEvalSeedSalt = 0x5EEDE7A1ULL;
 void train(const Network<float>& net, Buffer<float>& params, const TrainConfig& c,
            const std::function<void(const TrainProgress&)>& on_step) {
   // Threads split the batch (micro-batches); Eigen's own OpenMP GEMM threading would nest
-  // inside them and spin, so each product runs on the thread that calls it.
-  Eigen::setNbThreads(1);
+  // inside them and spin, so it is compiled out project-wide (EIGEN_DONT_PARALLELIZE in the
+  // top-level CMakeLists.txt): each product runs on the thread that calls it.
   // Each step allocates and frees the same activation buffers (hundreds of KiB each).
   keep_freed_memory_resident();
   const std::size_t P = net.parameter_count();

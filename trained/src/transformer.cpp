@@ -48,10 +48,12 @@ struct KvCache : DecodeStateBase {
   std::vector<Matrix<T>> k, v;  // per layer (max_length, C), rows [0, length) filled
 };
 
+// A trained transformer (a Network; construction::Transformer is the copy construction's
+// weights-as-data model, a different thing), hence the name.
 template <class T>
-class Transformer final : public Network<T> {
+class TransformerNetwork final : public Network<T> {
  public:
-  explicit Transformer(const ModelConfig& c) : Network<T>(c) {
+  explicit TransformerNetwork(const ModelConfig& c) : Network<T>(c) {
     const int C = c.width, V = c.vocab;
     shape_.heads = c.heads;
     shape_.head_dim = C / c.heads;
@@ -240,7 +242,7 @@ class Transformer final : public Network<T> {
 
 template <class T>
 std::unique_ptr<Network<T>> make_transformer(const ModelConfig& config) {
-  return std::make_unique<Transformer<T>>(config);
+  return std::make_unique<TransformerNetwork<T>>(config);
 }
 template std::unique_ptr<Network<float>> make_transformer<float>(const ModelConfig&);
 template std::unique_ptr<Network<double>> make_transformer<double>(const ModelConfig&);

@@ -29,6 +29,9 @@ struct CopyTransformerShape {
   std::int64_t kv_numbers_per_token = 0;
 };
 
+// Largest n whose model fits the cap for alphabet D: (2n + 1) b + 3 <= kMaxDModel.
+int max_ngram(int alphabet);
+
 // Throws std::invalid_argument when D is outside [2, 65536], n < 1, or d_model > kMaxDModel.
 CopyTransformerShape copy_transformer_shape(int alphabet, int ngram);
 

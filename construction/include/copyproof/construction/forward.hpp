@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "copyproof/common/argmax.hpp"
 #include "copyproof/construction/attention.hpp"
 #include "copyproof/construction/transformer.hpp"
 
@@ -81,12 +82,10 @@ struct LastLayerScores {
   RelativeWindow window_;
 };
 
-// Lowest-index argmax of a row of logits.
+// Lowest-index argmax of a row of logits (common/argmax.hpp: the rule, once).
 template <class Derived>
 Token argmax_token(const Eigen::MatrixBase<Derived>& logits_row) {
-  Eigen::Index best = 0;
-  logits_row.maxCoeff(&best);
-  return static_cast<Token>(best);
+  return static_cast<Token>(common::argmax_lowest_index(logits_row));
 }
 
 // Bytes forward() holds at its peak for `positions` tokens and `outputs` predictions.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "copyproof/construction/vocabulary.hpp"
+#include "copyproof/construction/window_keys.hpp"
 
 namespace copyproof::construction {
 
@@ -28,12 +29,13 @@ struct RelativeWindow {
 };
 
 // The window rule, once: a query at `position` may attend to keys [first, last] of
-// `keys` keys, clipped at 0 and at the last key (empty when first > last).
+// `keys` keys, clipped at 0 and at the last key (empty when first > last); the rule
+// itself is window_keys.hpp's, shared with the GPU kernels.
 inline std::int64_t window_first_key(const RelativeWindow& w, std::int64_t position) {
-  return position - w.hi > 0 ? position - w.hi : 0;
+  return first_key_in_window(position, w.hi);
 }
 inline std::int64_t window_last_key(const RelativeWindow& w, std::int64_t position, std::int64_t keys) {
-  return position - w.lo < keys - 1 ? position - w.lo : keys - 1;
+  return last_key_in_window(position, w.lo, keys);
 }
 
 struct AttentionHead {

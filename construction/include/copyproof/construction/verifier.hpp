@@ -10,6 +10,7 @@
 
 #include "copyproof/construction/copy_forward.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
+#include "copyproof/construction/residual_labels.hpp"
 #include "copyproof/construction/string_sources.hpp"
 #include "copyproof/construction/vocabulary.hpp"
 
@@ -44,6 +45,9 @@ struct Counterexample {
   std::int64_t matches = 0;        // keys holding the query's n-gram (1 = unique)
   bool repeated_ngram = false;
   double match_mass = -1;          // the matched key's mass, where the match is unique
+  // The stream after the last layer at the failing query, by slice name (residual_labels.hpp);
+  // empty for copy sequences over kMaxLabelledSequence.
+  std::vector<SliceReading> residual;
 };
 
 struct VerifyReport {
@@ -102,6 +106,13 @@ std::int64_t source_length(const VerifyConfig& config);
 std::int64_t model_max_length(const VerifyConfig& config);
 // Strings `config` produces (D^L for exhaustive).
 std::int64_t source_count(const VerifyConfig& config);
+// Layer-2 query-key pairs of one teacher-forced string of length L: output k (0 <= k <= L)
+// sees L + 2 + k keys, so the sum is (L + 1)(3L + 4) / 2 (the product is always even).
+// One formula for the verifier's progress (std::int64_t) and the planner's estimate (double).
+template <class Number>
+constexpr Number layer2_pairs_per_string(Number length) {
+  return (length + 1) * (3 * length + 4) / 2;
+}
 // Peak bytes verify() holds; callers check it against the machine before running.
 std::uint64_t verify_memory_bytes(const VerifyConfig& config);
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "copyproof/construction/copy_forward.hpp"
+#include "copyproof/construction/verify_plan.hpp"
 
 namespace copyproof::gpu {
 
@@ -42,5 +43,9 @@ struct GpuOptions {
 // Also throws std::runtime_error on CUDA errors and without a usable GPU.
 std::unique_ptr<construction::CopyForwardBackend> make_gpu_backend(const construction::CopyTransformer& model,
                                                                    const GpuOptions& options = {});
+
+// The GPU as construction::plan_verify sees it: the functions above, and the free device
+// memory now (verify --device gpu plans with it in one call).
+construction::VerifyDevice verify_device();
 
 }  // namespace copyproof::gpu

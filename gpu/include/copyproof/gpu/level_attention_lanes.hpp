@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "copyproof/construction/level_softmax.hpp"
+#include "copyproof/construction/window_keys.hpp"
 #include "copyproof/gpu/mma_fragments.hpp"
 
 namespace copyproof::gpu {
@@ -51,10 +52,12 @@ struct KeyRange {
 COPYPROOF_HOST_DEVICE inline long long max_ll(long long a, long long b) { return a > b ? a : b; }
 COPYPROOF_HOST_DEVICE inline long long min_ll(long long a, long long b) { return a < b ? a : b; }
 
-// Keys a query at `position` attends to: position - hi <= j <= position - lo, clipped to [0, keys).
+// Keys a query at `position` attends to: position - hi <= j <= position - lo, clipped to
+// [0, keys) (the one window rule, window_keys.hpp).
 COPYPROOF_HOST_DEVICE inline KeyRange row_keys(long long position, long long keys, long long window_lo,
                                                long long window_hi) {
-  return {max_ll(0, position - window_hi), min_ll(keys - 1, position - window_lo)};
+  return {construction::first_key_in_window(position, window_hi),
+          construction::last_key_in_window(position, window_lo, keys)};
 }
 
 // Keys any real row of the block starting at `block_row` may see. Positions ascending

@@ -18,6 +18,14 @@ enum class ModelKind { transformer, mamba, lstm };
 std::string to_string(ModelKind kind);
 bool parse_model_kind(const std::string& text, ModelKind& out);
 
+// Model sizes a config may have, once for `copyproof train`'s flags and the checkpoint
+// reader (a file cannot hold a model the CLI could not have trained): stated caps that keep
+// a model's buffers and the CPU trainer's steps bounded, not limits of the architectures.
+inline constexpr int kMaxLayers = 64;
+inline constexpr int kMaxWidth = 4096;
+inline constexpr int kMaxHeads = 4096;
+inline constexpr int kMaxStateDim = 4096;
+
 struct ModelConfig {
   ModelKind kind = ModelKind::transformer;
   int vocab = 1;

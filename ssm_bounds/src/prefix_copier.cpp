@@ -1,4 +1,4 @@
-#include "copyproof/ssm_bounds/finite_state_copier.hpp"
+#include "copyproof/ssm_bounds/prefix_copier.hpp"
 
 #include <set>
 #include <stdexcept>

@@ -1,7 +1,7 @@
 // The prefix copier: what it emits, and the census the Theorem 2.7 claim relies on.
 #include <doctest/doctest.h>
 
-#include "copyproof/ssm_bounds/finite_state_copier.hpp"
+#include "copyproof/ssm_bounds/prefix_copier.hpp"
 
 using namespace copyproof::ssm_bounds;
 
