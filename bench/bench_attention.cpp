@@ -1,7 +1,8 @@
 // Layer-2 attention of the copy transformer on the shapes `copyproof verify` runs
 // (D = 4, n = 8: d_k = 25, d_v = 3, B(4, 8), L = 65543; D = 2, n = 20: d_k = 41, d_v = 2,
 // a uniform string of L = 32768), all in one run:
-//   - the float path (attend), next to an in-cache Eigen float GEMM. Flops are counted as
+//   - the float path (attend: the hand-written kernel, and the Eigen path it replaced, in the
+//     same run), next to an in-cache Eigen float GEMM. Flops are counted as
 //     2 (d_k + d_v) per query-key pair (scores and the value sum; the exp is not counted);
 //   - the exact path (bit planes, bitplane_attention.hpp): level statistics and each row's
 //     softmax by levels, with its ratio to the float path ("vs_float");
