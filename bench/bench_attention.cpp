@@ -1,7 +1,8 @@
 // Layer-2 attention of the copy transformer on the shapes `copyproof verify` runs
 // (D = 4, n = 8: d_k = 25, d_v = 3, B(4, 8), L = 65543; D = 2, n = 20: d_k = 41, d_v = 2,
 // a uniform string of L = 32768), all in one run:
-//   - the float path (attend), next to an in-cache Eigen float GEMM. Flops are counted as
+//   - the float path (attend: the hand-written kernel, and the Eigen path it replaced, in the
+//     same run), next to an in-cache Eigen float GEMM. Flops are counted as
 //     2 (d_k + d_v) per query-key pair (scores and the value sum; the exp is not counted);
 //   - the exact path (bit planes, bitplane_attention.hpp): level statistics and each row's
 //     softmax by levels, with its ratio to the float path ("vs_float");
@@ -122,8 +123,11 @@ void BM_EigenGemmInCache(benchmark::State& state) {
   state.counters["GFLOP/s"] = gemm_gflops(threads);
 }
 
+// range(2): 0 = attend<float> as verify runs it (the hand-written kernel), 1 = the Eigen path
+// it replaced (FloatAttentionKernel::eigen), for the before/after ratio in one run.
 void BM_Layer2Attention(benchmark::State& state) {
   const int shape = static_cast<int>(state.range(0)), threads = static_cast<int>(state.range(1));
+  const auto kernel = state.range(2) == 0 ? cx::FloatAttentionKernel::automatic : cx::FloatAttentionKernel::eigen;
   copyproof::keep_freed_memory_resident();  // the same allocator settings as the reference
   const Layer2Shapes& s = layer2_inputs(shape);
   const double gemm = gemm_gflops(threads);
@@ -132,13 +136,14 @@ void BM_Layer2Attention(benchmark::State& state) {
   const cx::AttentionProblem<float> problem{s.queries, s.positions, s.keys, s.values, 0.0, cx::RelativeWindow{}};
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
-    cx::attend<float>(problem, out, lse.data(), threads);
+    cx::attend_float(problem, out, lse.data(), threads, kernel);
     benchmark::DoNotOptimize(out.data());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double flops_per_pair = 2.0 * static_cast<double>(s.queries.cols() + s.values.cols());
   const double pairs_per_second = static_cast<double>(s.pairs) * static_cast<double>(state.iterations()) / seconds;
-  float_rates()[{shape, threads}] = pairs_per_second;
+  if (state.range(2) == 0) float_rates()[{shape, threads}] = pairs_per_second;
+  state.SetLabel(cx::to_string(cx::resolve(kernel)));
   set_common_counters(state, s, pairs_per_second);
   state.counters["GFLOP/s"] = pairs_per_second * flops_per_pair / 1e9;
   state.counters["gemm_GFLOP/s"] = gemm;
@@ -305,7 +310,7 @@ void BM_Layer2Exact(benchmark::State& state) {
 
 BENCHMARK(BM_EigenGemmInCache)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
 // Order matters: the float path and the ceilings run first, the exact path reports its ratios to them.
-BENCHMARK(BM_Layer2Attention)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_Layer2Attention)->ArgsProduct({{0, 1}, {1, 2}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_Layer2Ceiling)->ArgsProduct({{0, 1}, {1, 2}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(BM_Layer2Exact)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 

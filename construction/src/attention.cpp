@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 namespace copyproof::construction {
@@ -144,7 +145,7 @@ void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar
         acc_b.noalias() += s * p.values.middleRows(k0, nc);
       }
       for (std::int64_t r = 0; r < nr; ++r) {
-        if (l_b(r) > Scalar(0)) {
+        if (l_b(r) != Scalar(0)) {  // 0: nothing allowed; NaN (a NaN score) reaches the output
           out.row(r0 + r) = acc_b.row(r) / l_b(r);
           if (lse) lse[r0 + r] = m_b(r) + std::log(l_b(r));
         } else {
@@ -158,8 +159,28 @@ void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar
 
 }  // namespace
 
+namespace detail {
+void attend_float_lanes(const AttentionProblem<float>& p, Eigen::Ref<RowMatrix<float>> out, float* lse, int threads,
+                        FloatAttentionKernel kernel);  // float_attention.cpp
+}
+
+void attend_float(const AttentionProblem<float>& problem, Eigen::Ref<RowMatrix<float>> out, float* lse, int threads,
+                  FloatAttentionKernel kernel) {
+  check_shapes(problem, out);
+  threads = std::max(threads, 1);
+  kernel = resolve(kernel);
+  const std::int64_t width = problem.window.hi - problem.window.lo + 1;
+  if (problem.window.bounded() && width <= kBandedWindowLimit)
+    attend_banded(problem, out, lse, threads);
+  else if (kernel == FloatAttentionKernel::eigen || problem.values.cols() > kMaxFloatKernelValueWidth)
+    attend_tiled(problem, out, lse, threads);
+  else
+    detail::attend_float_lanes(problem, out, lse, threads, kernel);
+}
+
 template <class Scalar>
 void attend(const AttentionProblem<Scalar>& problem, Eigen::Ref<RowMatrix<Scalar>> out, Scalar* lse, int threads) {
+  if constexpr (std::is_same_v<Scalar, float>) return attend_float(problem, out, lse, threads, FloatAttentionKernel::automatic);
   check_shapes(problem, out);
   threads = std::max(threads, 1);
   const std::int64_t width = problem.window.hi - problem.window.lo + 1;

@@ -16,14 +16,15 @@ namespace copyproof::construction::certificate_detail {
 
 // ---- rounding model (certificate_rounding.cpp) ----------------------------------------
 // The standard model: each operation in a format with unit roundoff u returns
-// (a op b)(1 + theta), |theta| <= u, or an absolute error <= `underflow` below the normal range.
+// (a op b)(1 + theta), |theta| <= u, or an absolute error <= `underflow` below the normal range
+// (exp's results there may be flushed to 0).
 struct FormatModel {
   CertificatePrecision precision = CertificatePrecision::exact;
   bool exact = true;
   double storage_u = 0;     // weights and stored activations (stream, q, k, v, head outputs)
   double arithmetic_u = 0;  // products, sums, the online softmax, the division
   double exp_u = 0;         // stated relative accuracy of exp in the arithmetic format
-  double underflow = 0;     // smallest subnormal of the arithmetic format
+  double underflow = 0;     // smallest normal number of the arithmetic format (results below it: any error up to it)
   int storage_precision_bits = 53;   // significand bits of the storage format
   int storage_min_exponent = -1022;  // emin of the storage format
   double storage_max = 0;            // largest finite number of the storage format

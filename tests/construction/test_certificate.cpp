@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../../construction/src/certificate_parts.hpp"
+#include "copyproof/construction/attention.hpp"
 #include "copyproof/construction/certificate.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
@@ -54,7 +55,8 @@ TEST_CASE("interval exp encloses e^x and is narrow") {
 }
 
 TEST_CASE("stated exp accuracy of the forward (8 ulp) holds with a margin of 2 over the range used") {
-  // The banded path calls std::exp(float), the tiled path Eigen's vectorised exp; both in [-120, 0].
+  // The banded path calls std::exp(float), the tiled path the float kernel's exp
+  // (attention_exp) or, on the Eigen path, Eigen's vectorised exp; all in [-120, 0].
   const int n = 200001;
   Eigen::ArrayXf x(n);
   for (int i = 0; i < n; ++i) x(i) = static_cast<float>(-120.0 * i / (n - 1));
@@ -62,7 +64,14 @@ TEST_CASE("stated exp accuracy of the forward (8 ulp) holds with a margin of 2 o
   double worst = 0;
   for (int i = 0; i < n; ++i) {
     const long double ref = std::exp(static_cast<long double>(x(i)));
-    if (ref < std::numeric_limits<float>::min()) continue;  // subnormal results: the underflow term covers them
+    if (ref < std::numeric_limits<float>::min()) {  // below the normal range: the underflow term covers them
+      const double allowed = cd::format_model(cx::CertificatePrecision::fp32).underflow;
+      CHECK(std::fabs(vectorised(i) - ref) <= allowed);
+      CHECK(std::fabs(std::exp(x(i)) - ref) <= allowed);
+      CHECK(std::fabs(cx::attention_exp(x(i)) - ref) <= allowed);
+      continue;
+    }
+    worst = std::max(worst, static_cast<double>(std::fabs((cx::attention_exp(x(i)) - ref) / ref)));
     worst = std::max(worst, static_cast<double>(std::fabs((vectorised(i) - ref) / ref)));
     worst = std::max(worst, static_cast<double>(std::fabs((std::exp(x(i)) - ref) / ref)));
   }
@@ -79,6 +88,16 @@ TEST_CASE("stated exp accuracy of the forward (8 ulp) holds with a margin of 2 o
   }
   MESSAGE("largest relative exp error in binary64: " << worst64 << " (stated " << cd::kExpUlpsFp64 * 0x1p-52 << ")");
   CHECK(worst64 <= cd::kExpUlpsFp64 * 0x1p-52 / 2);
+  // binary64 below the normal range (e^x < DBL_MIN from x < -708.4): within the underflow term.
+  Eigen::ArrayXd low = Eigen::ArrayXd::LinSpaced(20001, -760.0, -700.0);
+  const Eigen::ArrayXd vlow = low.exp();
+  const double allowed64 = cd::format_model(cx::CertificatePrecision::fp64).underflow;
+  for (Eigen::Index i = 0; i < low.size(); ++i) {
+    const long double ref = std::exp(static_cast<long double>(low(i)));
+    if (ref >= std::numeric_limits<double>::min()) continue;
+    CHECK(std::fabs(vlow(i) - ref) <= allowed64);
+    CHECK(std::fabs(std::exp(low(i)) - ref) <= allowed64);
+  }
 }
 
 TEST_CASE("format rounding: bf16 and fp16 round to nearest even at their quanta") {

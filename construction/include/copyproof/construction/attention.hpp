@@ -47,4 +47,24 @@ inline constexpr std::int64_t kBandedWindowLimit = 64;
 // counts the rescalings and sums per tile).
 inline constexpr std::int64_t kAttentionKeyTile = 256;
 
+// Which loop runs the float tiled path (attend<float> on wide windows). avx512 and portable
+// are the hand-written kernel (float_attention.cpp: narrow-d_k score micro-kernel, exps only
+// where the weight can be nonzero), the same IEEE operations in the same order, so they give
+// identical bits; avx512 is compiled only where the target has AVX-512F/DQ. eigen is the
+// earlier path (Eigen GEMMs per tile), kept as the reference the tests compare against, and
+// taken for value widths above kMaxFloatKernelValueWidth. automatic: avx512 where compiled,
+// else portable. attend<double> always takes the Eigen path.
+enum class FloatAttentionKernel { automatic, portable, avx512, eigen };
+inline constexpr int kMaxFloatKernelValueWidth = 8;
+bool avx512_float_attention_compiled();
+FloatAttentionKernel resolve(FloatAttentionKernel kernel);  // automatic -> what runs; throws if avx512 is not compiled
+const char* to_string(FloatAttentionKernel kernel);
+void attend_float(const AttentionProblem<float>& problem, Eigen::Ref<RowMatrix<float>> out, float* lse, int threads,
+                  FloatAttentionKernel kernel);
+
+// The exp of the hand-written float kernel, on one argument x <= 0 (tests): within
+// kExpUlpsFp32 of e^x where e^x >= FLT_MIN, exactly 0 below (float_lanes.hpp derives the
+// threshold), exactly 1 at 0.
+float attention_exp(float x);
+
 }  // namespace copyproof::construction
