@@ -119,7 +119,7 @@ int run_study(const StudyOptions& o) {
     for (const Study& s : all_studies()) {
       std::size_t done = 0;
       for (const auto& r : s.runs) done += run_finished(fs::path(o.data) / s.name / r.name, r);
-      std::printf("%-12s %3zu runs (%zu finished)  %s\n", s.name.c_str(), s.runs.size(), done, s.description.c_str());
+      std::printf("%-17s %3zu runs (%zu finished)  %s\n", s.name.c_str(), s.runs.size(), done, s.description.c_str());
       if (o.list && !o.name.empty() && o.name == s.name)
         for (const auto& r : s.runs)
           std::printf("  %-24s %s\n", r.name.c_str(), run_finished(fs::path(o.data) / s.name / r.name, r) ? "finished" : "to run");
@@ -207,7 +207,7 @@ int run_study(const StudyOptions& o) {
 void add_study_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<StudyOptions>();
   auto* cmd = app.add_subcommand("study", "Run a study of the trained models (a resumable grid of train + eval runs), or summarize it");
-  cmd->add_option("name", o->name, "Study: copy-seeds | positional | state-sweep | pigeonhole | smoke (none: list the studies)");
+  cmd->add_option("name", o->name, "Study: copy-seeds | copy-seeds-5k | positional | sample-efficiency | lookup | lr-sweep | state-sweep | pigeonhole | smoke (none: list the studies)");
   add_integer_option(*cmd, "--jobs", o->jobs, 1, 256, "Runs side by side, each one single-threaded process (default 1)");
   cmd->add_flag("--list", o->list, "List the studies (with a name: its runs and which are finished)");
   cmd->add_option("--data", o->data, "Result directory (default docs/results/data)");

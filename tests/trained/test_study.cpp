@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace copyproof::trained;
 namespace fs = std::filesystem;
@@ -87,6 +88,83 @@ TEST_CASE("mean and 95% Student-t interval by hand") {
   CHECK(one.mean == 0.7);
   CHECK(!one.low.has_value());  // one seed: no interval
   CHECK(mean_t95({}).n == 0);
+}
+
+TEST_CASE("an accuracy's interval is clipped to [0, 1]; unclipped quantities are not") {
+  // {0, 1}: mean 1/2, s = sqrt(1/2), t_{0.975,1} = 12.706: half width 12.706 / 2 = 6.35,
+  // i.e. [-5.85, 6.85] unclipped, [0, 1] for an accuracy.
+  const MeanInterval raw = mean_t95({0.0, 1.0});
+  REQUIRE(raw.low.has_value());
+  CHECK(*raw.low < -5.8);
+  CHECK(*raw.high > 6.8);
+  const MeanInterval acc = accuracy_mean_t95({0.0, 1.0});
+  CHECK(acc.mean == doctest::Approx(0.5));
+  CHECK(*acc.low == 0.0);
+  CHECK(*acc.high == 1.0);
+  // A narrow interval inside [0, 1] is left as it is.
+  const MeanInterval inside = accuracy_mean_t95({0.5, 0.6, 0.7});
+  CHECK(*inside.low == doctest::Approx(*mean_t95({0.5, 0.6, 0.7}).low));
+  CHECK(*inside.low > 0.0);
+  CHECK(*inside.high < 1.0);
+}
+
+TEST_CASE("copyproof study --summary: two planted seeds at 0 and 1 print the clipped interval [0.000, 1.000]") {
+  const fs::path data = fresh_dir("clip");
+  for (int seed : {1, 2}) {
+    const fs::path dir = data / "copy-seeds" / ("transformer-s" + std::to_string(seed));
+    const double acc = seed == 1 ? 0.0 : 1.0;
+    write(dir / "config.json", R"({"study":"copy-seeds","run":"x","model":"transformer","seed":1,
+      "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
+    write(dir / "train.jsonl", "{\"step\":250,\"loss\":1.0}\n");
+    nlohmann::json eval = {{"model", "transformer"}, {"params", 100}, {"state_numbers", nullptr}, {"config", nlohmann::json::object()},
+                           {"trained_lengths", {5, 20}},
+                           {"results", {{{"length", 20}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
+    write(dir / "eval.json", eval.dump());
+    nlohmann::json dup = {{"results", {{{"ngram", 2}, {"results", {{{"string_accuracy", acc}}}}}}}};
+    write(dir / "eval-dup.json", dup.dump());
+  }
+  const Run text = run("study copy-seeds --summary --data " + data.string());
+  CHECK(text.code == 0);
+  CHECK(text.out.find("length   20  string acc. 0.500 [0.000, 1.000]") != std::string::npos);
+  const Run j = run("study copy-seeds --summary --json --data " + data.string());
+  const auto s = nlohmann::json::parse(j.out);
+  const auto& acc = s["groups"][0]["lengths"][0]["string_accuracy"];
+  CHECK(acc["low"] == 0.0);
+  CHECK(acc["high"] == 1.0);
+  fs::remove_all(data);
+}
+
+TEST_CASE("every defined study is well formed: unique run names, known models and tasks, valid eval lengths") {
+  std::set<std::string> names;
+  for (const Study& study : all_studies()) {
+    CAPTURE(study.name);
+    CHECK(names.insert(study.name).second);
+    CHECK(find_study(study.name) == &study);
+    CHECK(!study.runs.empty());
+    std::set<std::string> runs;
+    for (const StudyRun& r : study.runs) {
+      CAPTURE(r.name);
+      CHECK(runs.insert(r.name).second);
+      CHECK(r.name == r.group + "-s" + std::to_string(r.seed));
+      ModelKind kind{};
+      CHECK(parse_model_kind(r.model, kind));
+      Task task{};
+      REQUIRE(parse_task(r.task, task));
+      CHECK(!r.eval_lengths.empty());
+      for (int length : r.eval_lengths) CHECK(length >= min_string_length(task, 3));
+      CHECK(r.pos.empty() == (r.model != "transformer"));
+    }
+  }
+  // The studies the issue names, and this session's reduced copy-seeds, are all defined.
+  for (const char* name : {"copy-seeds", "copy-seeds-5k", "positional", "sample-efficiency", "lookup", "lr-sweep",
+                           "state-sweep", "pigeonhole"})
+    CHECK(find_study(name) != nullptr);
+  // Round-robin order: the first three runs of copy-seeds-5k are seed 1 of each model.
+  const Study& c = *find_study("copy-seeds-5k");
+  CHECK(c.runs[0].seed == 1);
+  CHECK(c.runs[1].seed == 1);
+  CHECK(c.runs[2].seed == 1);
+  CHECK(c.runs[3].seed == 2);
 }
 
 TEST_CASE("examples to reach a threshold: the first eval point at or above it, times the batch") {
