@@ -29,3 +29,13 @@ for model in transformer mamba lstm; do
     rm -rf "$(dirname "$ckpt")"
   done
 done
+
+# state-sweep-bound reads the state-sweep study through its summary, which needs the
+# study's own run names: three committed runs of docs/results/data/state-sweep (real
+# `copyproof study state-sweep` outputs, copied unchanged): a model copying no length, one
+# copying 3 letters, and a Mamba.
+rm -rf tests/figures/fixtures/state-sweep
+mkdir -p tests/figures/fixtures/state-sweep
+for run in lstm-h2-s1 lstm-h32-s1 mamba-w4-n1-s1; do
+  cp -r "docs/results/data/state-sweep/$run" tests/figures/fixtures/state-sweep/
+done

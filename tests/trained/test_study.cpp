@@ -58,9 +58,16 @@ void write(const fs::path& file, const std::string& text) {
   std::ofstream(file) << text;
 }
 
+std::string slurp_file(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // A finished state-sweep run "lstm-h2-s1" (1 layer, hidden 2: 4 numbers, 128 bits) whose
-// eval says it copies `length` letters with string accuracy `acc`.
-void plant_lstm_h2(const fs::path& data, int length, double acc) {
+// eval says it copies `length` letters with string accuracy `acc`; with its state quantized
+// to 1 bit per number (4 bits, 16 states) it copies `q_length` letters with accuracy
+// `q_acc`, and `q_holds` is what the file says of copied <= distinct states.
+void plant_lstm_h2(const fs::path& data, int length, double acc, int q_length = 1, double q_acc = 0.0, bool q_holds = true) {
   const fs::path dir = data / "state-sweep" / "lstm-h2-s1";
   write(dir / "config.json", R"({"study":"state-sweep","run":"lstm-h2-s1","model":"lstm","seed":1,
     "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
@@ -70,6 +77,10 @@ void plant_lstm_h2(const fs::path& data, int length, double acc) {
                          {"trained_lengths", {1, 32}},
                          {"results", {{{"length", length}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
   write(dir / "eval.json", eval.dump());
+  nlohmann::json quantized = {{"quantized", {{{"bits", 1}, {"length", q_length}, {"samples", 200}, {"string_accuracy", q_acc},
+                                              {"token_accuracy", q_acc}, {"copied", 0}, {"distinct_states", 16},
+                                              {"holds", q_holds}}}}};
+  write(dir / "eval-quantized.json", quantized.dump());
 }
 
 }  // namespace
@@ -210,6 +221,38 @@ TEST_CASE("a planted point past Theorem 2.7 is flagged by the summary and fails 
   fs::remove_all(planted);
 }
 
+TEST_CASE("with the state quantized: the bound at q bits per number, and copied <= distinct states, both fire") {
+  // 4 numbers at 1 bit: 16 states; 1 - 16/26 < 1/2 allows L = 1, 1 - 16/676 > 1/2 rules out L = 2.
+  CHECK(bound_longest_length(4, 26) == 1);
+  const Study& sweep = *find_study("state-sweep");
+  const fs::path honest = fresh_dir("q_honest"), beats = fresh_dir("q_beats"), fails = fresh_dir("q_fails");
+  plant_lstm_h2(honest, 2, 0.6, 1, 0.6);       // float copies 2; at 1 bit copies 1 <= 1
+  plant_lstm_h2(beats, 2, 0.6, 2, 0.6);        // at 1 bit copies 2 > 1: impossible
+  plant_lstm_h2(fails, 2, 0.6, 1, 0.6, false);  // a file saying more strings copied than states
+  auto group = [&](const fs::path& data) {
+    const auto summary = study_summary(sweep, data);  // a local: a range-for over a temporary's member would dangle
+    for (const auto& g : summary["groups"])
+      if (g["group"] == "lstm-h2") return g;
+    return nlohmann::json();
+  };
+  const auto ok = group(honest);
+  CHECK(ok["beats_bound"] == false);
+  CHECK(ok["quantized"][0]["bits"] == 1);
+  CHECK(ok["quantized"][0]["state_bits"] == 4);
+  CHECK(ok["quantized"][0]["bound_longest_length"] == 1);
+  CHECK(ok["fewest_bits_copying"] == nlohmann::json::array({nullptr}));  // at 1 bit it copies 1 < 2
+  CHECK(group(beats)["beats_bound"] == true);
+  CHECK(group(fails)["quantized_fails"] == true);
+  CHECK(run("study state-sweep --summary --data " + honest.string()).code == 0);
+  CHECK(run("study state-sweep --summary --data " + beats.string()).code == 1);
+  const Run f = run("study state-sweep --summary --data " + fails.string());
+  CHECK(f.code == 1);
+  CHECK(f.out.find("MORE COPIED THAN STATES") != std::string::npos);
+  fs::remove_all(honest);
+  fs::remove_all(beats);
+  fs::remove_all(fails);
+}
+
 TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, redoes partial ones") {
   const fs::path data = fresh_dir("data"), ck = fresh_dir("ck");
   const std::string args = "study smoke --data " + data.string() + " --checkpoints " + ck.string();
@@ -247,6 +290,41 @@ TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, 
   const auto s = nlohmann::json::parse(summary.out);
   CHECK(s["groups"][0]["finished"].size() == 1);
   CHECK(s["groups"][0]["lengths"][0]["string_accuracy"]["n"] == 1);
+
+  // The LSTM run's quantized-state file, and its place in the summary.
+  const fs::path lstm = data / "smoke" / "lstm-s1";
+  const auto quantized = nlohmann::json::parse(std::ifstream(lstm / "eval-quantized.json"));
+  CHECK(quantized["quantized"].size() == 4);  // 2 bit widths x 2 lengths
+  CHECK(quantized["quantized"][0]["distinct_states"].get<int>() <= 16);  // 4 numbers x 1 bit
+  CHECK(s["groups"][1]["group"] == "lstm");
+  CHECK(s["groups"][1]["quantized"].size() == 2);
+  CHECK(s["groups"][1]["quantized"][0]["state_bits"] == 4);
+  CHECK(s["groups"][1]["quantized_fails"] == false);
+
+  // A file added to a finished run is computed from its checkpoint, the rest left alone...
+  const auto lstm_config = fs::last_write_time(lstm / "config.json");
+  const std::string quantized_text = slurp_file(lstm / "eval-quantized.json");
+  fs::remove(lstm / "eval-quantized.json");
+  const Run extended = run(args);
+  CHECK(extended.code == 0);
+  CHECK(slurp_file(lstm / "eval-quantized.json") == quantized_text);
+  CHECK(fs::last_write_time(lstm / "config.json") == lstm_config);
+  // ...but not from a checkpoint that does not reproduce eval.json...
+  fs::remove(lstm / "eval-quantized.json");
+  const std::string eval_text = slurp_file(lstm / "eval.json");
+  auto eval = nlohmann::json::parse(eval_text);
+  eval["results"][0]["string_accuracy"] = 0.123;
+  write(lstm / "eval.json", eval.dump());
+  const Run mismatch = run(args);
+  CHECK(mismatch.code == 1);
+  CHECK(mismatch.err.find("does not reproduce") != std::string::npos);
+  CHECK(!fs::exists(lstm / "eval-quantized.json"));
+  // ...nor without one.
+  write(lstm / "eval.json", eval_text);
+  fs::remove(ck / "smoke" / "lstm-s1.safetensors");
+  const Run gone = run(args);
+  CHECK(gone.code == 1);
+  CHECK(gone.err.find("is gone") != std::string::npos);
   CHECK(run("study nosuch").code == 2);
   fs::remove_all(data);
   fs::remove_all(ck);
@@ -283,6 +361,23 @@ TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failu
   CHECK(j["pigeonhole"][0]["strings"] == 26);
   CHECK(j["pigeonhole"][0]["holds"] == true);
   CHECK(run("eval --checkpoint " + ck + " --lengths 5 --pigeonhole 1").code == 2);
+  // --quantize-state: the same strings as plain eval; q bits on 4 numbers: <= 2^(4q) states.
+  const Run q = run("eval --checkpoint " + ck + " --lengths 1,3 --samples 50 --quantize-state 1,16 --json");
+  CHECK(q.code == 0);
+  const auto qj = nlohmann::json::parse(q.out);
+  REQUIRE(qj["quantized"].size() == 4);
+  CHECK(qj["quantized"][0]["bits"] == 1);
+  CHECK(qj["quantized"][0]["length"] == 1);
+  CHECK(qj["quantized"][0]["distinct_states"].get<int>() <= 16);
+  CHECK(qj["quantized"][1]["length"] == 3);
+  for (const auto& e : qj["quantized"]) CHECK(e["holds"] == true);
+  for (const char* bad : {" --lengths 1 --quantize-state 0", " --lengths 1 --quantize-state 17", " --lengths 1 --quantize-state x",
+                          " --lengths 4 --task dup --quantize-state 2", " --lengths 1 --quantize-state 2 --pigeonhole 2"}) {
+    const Run r = run("eval --checkpoint " + ck + bad);
+    CAPTURE(bad);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+  }
   CHECK(run("eval --checkpoint " + ck + " --lengths 1 --pigeonhole 0").code == 2);
   // A pigeonhole.json claiming more strings copied than states: the summary flags it.
   const fs::path data = fresh_dir("pigdata");

@@ -150,7 +150,7 @@ Study lr_sweep() {
 Study state_sweep() {
   Study s{"state-sweep",
           "LSTM (1 layer, hidden 2-64) and Mamba (1 layer, width 4-16, N 1-4) and one small transformer, "
-          "2,000 steps on lengths 1-32, seed 1; copy at 1-64",
+          "2,000 steps on lengths 1-32, seed 1; copy at 1-64, and with the state quantized to 1-16 bits per number",
           {}};
   const std::vector<int> lengths = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64};
   auto add = [&](const std::string& group, const std::string& model, std::vector<std::string> flags) {
@@ -159,6 +159,9 @@ Study state_sweep() {
     for (const char* f : {"--steps", "2000", "--min-length", "1", "--max-length", "32"}) r.train_flags.emplace_back(f);
     r.eval_lengths = lengths;
     if (model == "transformer") r.pos = "hard-alibi";
+    // The fewest bits per number at which each fixed-state model still copies (added after
+    // the runs: the runner extends them from their checkpoints).
+    else r.quantized_bits = {1, 2, 3, 4, 5, 6, 8, 10, 12, 16};
     s.runs.push_back(r);
   };
   for (int hidden : {2, 4, 8, 16, 32, 64})
@@ -194,7 +197,7 @@ Study pigeonhole() {
 
 // A seconds-long study for the tests: one tiny transformer, 20 steps, every file of the layout.
 Study smoke() {
-  Study s{"smoke", "a 1-layer width-8 transformer, 20 steps (checks the runner; not a result)", {}};
+  Study s{"smoke", "a 1-layer width-8 transformer and a hidden-2 LSTM, 20 steps (checks the runner; not a result)", {}};
   StudyRun r = make_run("transformer", "transformer", 1);
   r.pos = "hard-alibi";
   r.train_flags = {"--layers", "1", "--width", "8", "--heads", "2", "--steps", "20", "--batch", "8",
@@ -204,6 +207,14 @@ Study smoke() {
   r.dup_ngrams = {2, 3};
   r.dup_length = 10;
   s.runs.push_back(r);
+  // A 1-layer hidden-2 LSTM, 20 steps: the quantized-state evaluation and the extension of
+  // a finished run by a file added later.
+  StudyRun q = make_run("lstm", "lstm", 1);
+  q.train_flags = {"--layers", "1", "--width", "2", "--steps", "20", "--batch", "8", "--eval-every", "10", "--eval-samples", "4"};
+  q.eval_lengths = {1, 2};
+  q.eval_samples = 8;
+  q.quantized_bits = {1, 2};
+  s.runs.push_back(q);
   return s;
 }
 
@@ -225,6 +236,7 @@ std::vector<std::string> result_files(const StudyRun& run) {
   std::vector<std::string> files = {kConfigFile, kTrainLogFile, kEvalFile};
   if (!run.dup_ngrams.empty()) files.emplace_back(kDupFile);
   if (!run.pigeonhole_lengths.empty()) files.emplace_back(kPigeonholeFile);
+  if (!run.quantized_bits.empty()) files.emplace_back(kQuantizedFile);
   return files;
 }
 
@@ -263,6 +275,11 @@ std::vector<std::string> dup_arguments(const StudyRun& run, const std::string& c
 std::vector<std::string> pigeonhole_arguments(const StudyRun& run, const std::string& checkpoint) {
   return {"eval", "--checkpoint", checkpoint, "--lengths", join(run.pigeonhole_lengths), "--pigeonhole",
           join(run.pigeonhole_bits), "--threads", "1", "--json"};
+}
+
+std::vector<std::string> quantized_arguments(const StudyRun& run, const std::string& checkpoint) {
+  return {"eval", "--checkpoint", checkpoint, "--lengths", join(run.eval_lengths), "--samples", std::to_string(run.eval_samples),
+          "--quantize-state", join(run.quantized_bits), "--threads", "1", "--json"};
 }
 
 }  // namespace copyproof::trained

@@ -98,6 +98,9 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     nlohmann::json model;  // describe_model of the first run
     std::vector<int> longest;
     nlohmann::json pigeonhole = nlohmann::json::array();  // every run's entries, with its run name
+    std::map<int, std::vector<int>> quantized_longest;     // bits -> longest copied per seed
+    std::vector<std::optional<int>> fewest_bits;           // per seed (nullopt: copies no length, or never as far)
+    bool quantized_holds = true;                           // every entry: copied strings <= distinct states
   };
   std::map<std::string, Group> groups;
   std::vector<std::string> order;
@@ -132,6 +135,23 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
         p["run"] = run.name;
         g.pigeonhole.push_back(p);
       }
+    }
+    if (!run.quantized_bits.empty()) {
+      // Longest length copied (string accuracy >= 1/2) with the state quantized to q bits.
+      const auto file = read_json(dir / kQuantizedFile);
+      std::map<int, int> longest;
+      for (const auto& q : file.at("quantized")) {
+        const int bits = q.at("bits").get<int>();
+        int& l = longest[bits];
+        if (q.at("string_accuracy").get<double>() >= 0.5) l = std::max(l, q.at("length").get<int>());
+        g.quantized_holds = g.quantized_holds && q.at("holds").get<bool>();
+      }
+      std::optional<int> fewest;
+      for (const auto& [bits, l] : longest) {  // ascending bits
+        g.quantized_longest[bits].push_back(l);
+        if (!fewest && g.longest.back() > 0 && l >= g.longest.back()) fewest = bits;
+      }
+      g.fewest_bits.push_back(fewest);
     }
     if (!run.dup_ngrams.empty()) {
       const auto file = read_json(dir / kDupFile);
@@ -172,6 +192,26 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       j["longest_copied_length"] = g.longest;
       bool beats = false;
       for (int l : g.longest) beats = beats || l > bound;
+      if (!g.quantized_longest.empty()) {
+        // The same bound at q bits per number: a grid of 2^q levels gives at most 2^(q N) states.
+        const std::int64_t numbers = g.model.at("state_numbers").get<std::int64_t>();
+        nlohmann::json quantized = nlohmann::json::array();
+        for (const auto& [q, longest] : g.quantized_longest) {
+          const std::int64_t q_bound = bound_longest_length(q * numbers, kLetters);
+          for (int l : longest) beats = beats || l > q_bound;
+          quantized.push_back({{"bits", q}, {"state_bits", q * numbers}, {"longest_copied_length", longest},
+                               {"bound_longest_length", q_bound}});
+        }
+        j["quantized"] = quantized;
+        nlohmann::json fewest = nlohmann::json::array(), fewest_bound = nlohmann::json::array();
+        for (const auto& f : g.fewest_bits) {
+          fewest.push_back(f ? nlohmann::json(*f) : nlohmann::json());
+          fewest_bound.push_back(f ? nlohmann::json(bound_longest_length(*f * numbers, kLetters)) : nlohmann::json());
+        }
+        j["fewest_bits_copying"] = fewest;
+        j["bound_at_fewest_bits"] = fewest_bound;
+        j["quantized_fails"] = !g.quantized_holds;
+      }
       j["beats_bound"] = beats;
     } else if (!g.runs.empty()) {
       j["longest_copied_length"] = g.longest;
