@@ -2,15 +2,27 @@
 """The tables of docs/trained.md, printed from the study summaries.
 
 Every number comes from `copyproof study NAME --summary --json`, which reads the committed
-result files under docs/results/data/<study>/<run>/; nothing is typed by hand.
-usage (from the repository root): scripts/study-tables.py [path/to/copyproof] [STUDY...]
+result files under docs/results/data/<study>/<run>/ (and, for the per-seed rows, those
+files directly); nothing is typed by hand.
+usage (from the repository root):
+  scripts/study-tables.py [path/to/copyproof] [STUDY...]      print the tables
+  scripts/study-tables.py [path/to/copyproof] --fill FILE     replace each block
+      <!-- begin tables:STUDY --> ... <!-- end tables:STUDY --> of FILE with STUDY's tables
 """
+import io
 import json
+import re
 import subprocess
 import sys
+from contextlib import redirect_stdout
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else "build/copyproof"
-ONLY = sys.argv[2:]
+args = sys.argv[1:]
+BIN = args.pop(0) if args and not args[0].startswith("--") else "build/copyproof"
+FILL = None
+if args and args[0] == "--fill":
+    FILL = args[1]
+    args = []
+ONLY = args
 
 
 def summary(study):
@@ -125,6 +137,20 @@ def quantized_table(s):
     return out
 
 
+def pigeonhole_table(s):
+    out = ("| model | state numbers | L | q bits | strings | distinct quantized states | copied | witness (same state, same answer) |\n"
+           "|---|---|---|---|---|---|---|---|\n")
+    for g in s["groups"]:
+        for p in g.get("pigeonhole", []):
+            w = p.get("witness")
+            wit = f"{w['a']} -> {w['answer_a']}, {w['b']} -> {w['answer_b']}" if w else "-"
+            out += (f"| {g['group']} | {g['model']['state_numbers']} | {p['length']} | {p['bits']} | {p['strings']} | "
+                    f"{p['distinct_states']} | {p['copied']} | {wit} |\n")
+        if g.get("pigeonhole_fails"):
+            out += f"| **{g['group']}: more strings copied than states: a bug** | | | | | | | |\n"
+    return out
+
+
 def ran(study, s):
     done = [(r, g) for g in s["groups"] for r in g["finished"]]
     missing = [r for g in s["groups"] for r in g["missing"]]
@@ -141,9 +167,10 @@ def ran(study, s):
 
 
 STUDIES = ["copy-seeds-5k", "copy-seeds", "state-sweep", "pigeonhole", "positional", "sample-efficiency", "lookup", "lr-sweep"]
-for study in ONLY or STUDIES:
+
+
+def tables(study):
     s = summary(study)
-    print(f"<!-- {study}: scripts/study-tables.py -->")
     print(ran(study, s))
     if study in ("copy-seeds-5k", "copy-seeds"):
         print(copy_table(s, [5, 10, 20, 40, 80, 160]))
@@ -152,5 +179,28 @@ for study in ONLY or STUDIES:
     elif study == "state-sweep":
         print(state_table(s))
         print(quantized_table(s))
-    elif study != "pigeonhole" and any(g["finished"] for g in s["groups"]):
+    elif study == "pigeonhole":
+        print(pigeonhole_table(s))
+    elif any(g["finished"] for g in s["groups"]):
         print(copy_table(s))
+
+
+if FILL:
+    with open(FILL) as f:
+        text = f.read()
+
+    def block(m):
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            tables(m.group(1))
+        return f"<!-- begin tables:{m.group(1)} -->\n{buf.getvalue().rstrip()}\n<!-- end tables:{m.group(1)} -->"
+
+    text = re.sub(r"<!-- begin tables:([a-z0-9-]+) -->.*?<!-- end tables:\1 -->", block, text, flags=re.S)
+    with open(FILL + ".tmp", "w") as f:
+        f.write(text)
+    import os
+    os.replace(FILL + ".tmp", FILL)
+else:
+    for study in ONLY or STUDIES:
+        print(f"<!-- {study}: scripts/study-tables.py -->")
+        tables(study)
