@@ -10,8 +10,11 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cmath>
 #include <cstdlib>
@@ -326,6 +329,42 @@ TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, 
   CHECK(gone.code == 1);
   CHECK(gone.err.find("is gone") != std::string::npos);
   CHECK(run("study nosuch").code == 2);
+  fs::remove_all(data);
+  fs::remove_all(ck);
+}
+
+TEST_CASE("copyproof study stops cleanly on SIGTERM (exit 1, the run in progress left unfinished) and resumes") {
+  const fs::path data = fresh_dir("sig"), ck = fresh_dir("sigck");
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(COPYPROOF_BINARY, COPYPROOF_BINARY, "study", "smoke", "--data", data.c_str(), "--checkpoints", ck.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until a run is in progress (a temporary file exists), then stop the study.
+  auto in_progress = [&] {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(data, ec))
+      if (e.path().extension() == ".tmp") return true;
+    return false;
+  };
+  for (int i = 0; i < 20000 && !in_progress(); ++i) ::usleep(1000);
+  REQUIRE(in_progress());
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(!fs::exists(data / "smoke" / "transformer-s1" / "config.json"));  // stopped before it finished
+  CHECK(!fs::exists(data / "smoke" / "lstm-s1" / "config.json"));
+  // The same command resumes and finishes every run.
+  CHECK(run("study smoke --data " + data.string() + " --checkpoints " + ck.string()).code == 0);
+  CHECK(fs::exists(data / "smoke" / "transformer-s1" / "config.json"));
+  CHECK(fs::exists(data / "smoke" / "lstm-s1" / "config.json"));
   fs::remove_all(data);
   fs::remove_all(ck);
 }
