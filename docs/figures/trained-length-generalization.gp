@@ -10,7 +10,7 @@ do for [format = 1:2] {
   reset
   if (format == 1) { set terminal svg size 1100,650 dynamic enhanced font 'Helvetica,14' background rgb 'white'; set output svg_out }
   if (format == 2) { set terminal pngcairo size 1100,650 enhanced font 'Helvetica,12' background rgb 'white'; set output png_out }
-  set multiplot layout 1,1 title 'Past the training lengths (5-20): which trained models keep copying (the paper: the transformer does, fixed-state models stop)' font ',14'
+  set multiplot layout 1,1 title 'Past the training lengths (5-20): which trained models keep copying? (paper: the transformer, not fixed-state models)' font ',14'
   unset logscale
   unset object
   unset label

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates tests/figures/fixtures/copy-seeds/: REAL tiny trainings (200 steps) in the
+# Regenerates tests/figures/fixtures/copy-seeds-5k/ (the study the trained figures draw): REAL tiny trainings (200 steps) in the
 # layout of docs/results/data (docs/results.md), for the trained figures' tests. Not run
 # by CI (the fixture is committed); takes about a minute on 2 cores.
 #   tests/figures/make_fixture.sh [path/to/copyproof]
 set -euo pipefail
 bin=${1:-build/copyproof}
-out=tests/figures/fixtures/copy-seeds
+out=tests/figures/fixtures/copy-seeds-5k
 rm -rf "$out"
 for model in transformer mamba lstm; do
   for seed in 1 2; do
@@ -17,7 +17,7 @@ for model in transformer mamba lstm; do
       --seed "$seed" --threads 2 --out "$ckpt" --log "$dir/train.jsonl" --json)
     pos=""
     if [ "$model" = transformer ]; then pos=', "pos": "hard-alibi"'; fi
-    printf '{"study": "copy-seeds", "run": "%s", "model": "%s", "seed": %s%s, "train": %s}\n' \
+    printf '{"study": "copy-seeds-5k", "run": "%s", "model": "%s", "seed": %s%s, "train": %s}\n' \
       "$run" "$model" "$seed" "$pos" "$train" > "$dir/config.json"
     "$bin" eval --checkpoint "$ckpt" --lengths 5,10,20,40,80,160 --samples 16 --threads 2 --json > "$dir/eval.json"
     results=""
