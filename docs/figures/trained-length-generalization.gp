@@ -38,7 +38,11 @@ do for [format = 1:2] {
   set xrange [4:200]
   plot \
     'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#0072B2' notitle, \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#0072B2' title 'transformer (hard-alibi)'
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('low') : NaN)):((strcol('model') eq 'mamba' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#D55E00' notitle, \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#D55E00' title 'mamba', \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('low') : NaN)):((strcol('model') eq 'lstm' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#009E73' notitle, \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#009E73' title 'lstm'
   unset multiplot
   unset output
 }
