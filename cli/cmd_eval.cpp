@@ -9,6 +9,7 @@
 #include "copyproof/trained/checkpoint.hpp"
 #include "copyproof/trained/evaluate.hpp"
 #include "copyproof/trained/pigeonhole.hpp"
+#include "copyproof/trained/quantized_state.hpp"
 #include "trained_options.hpp"
 
 namespace copyproof::cli {
@@ -17,7 +18,7 @@ namespace {
 using namespace copyproof::trained;
 
 struct EvalOptions {
-  std::string checkpoint, lengths = "10,20,40,80", task, pigeonhole;
+  std::string checkpoint, lengths = "10,20,40,80", task, pigeonhole, quantize_state;
   int ngram = 0;  // 0: the checkpoint's
   int samples = 100;
   std::int64_t seed = 1;
@@ -81,8 +82,49 @@ int run_pigeonhole(const EvalOptions& o, const std::vector<int>& lengths) {
   return all_hold ? kExitPass : kExitFail;
 }
 
+// --quantize-state: copy accuracy with the state quantized at the copy token
+// (quantized_state.hpp), per length and bits per number.
+int run_quantized(const EvalOptions& o, const std::vector<int>& lengths) {
+  const std::vector<int> bits = parse_integer_list(o.quantize_state, "--quantize-state", 1, kMaxQuantizedBits);
+  if (!o.pigeonhole.empty()) throw UsageError("--quantize-state: not with --pigeonhole (run them separately)");
+  if (!o.task.empty() && o.task != "copy") throw UsageError("--quantize-state: measures the copy task only (--task copy)");
+  Checkpoint ck;
+  try {
+    ck = load_checkpoint(o.checkpoint);
+  } catch (const CheckpointError& e) {
+    throw UsageError(std::string("--checkpoint: ") + e.what());
+  }
+  if (ck.meta.config.kind == ModelKind::transformer)
+    throw UsageError("--quantize-state: needs a mamba or lstm checkpoint (fixed state)");
+  const auto net = make_network<float>(ck.meta.config);
+  nlohmann::json report = describe_model(*net);
+  report.update({{"checkpoint", o.checkpoint}, {"task", "copy"}, {"seed", o.seed}, {"quantized", nlohmann::json::array()}});
+  bool all_hold = true;
+  for (int b : bits)
+    for (int length : lengths) {
+      const QuantizedEval r = evaluate_quantized_copy(*net, ck.params.data(), length, b, o.samples, static_cast<std::uint64_t>(o.seed));
+      all_hold = all_hold && r.holds;
+      report["quantized"].push_back({{"bits", r.bits}, {"length", r.length}, {"samples", r.samples}, {"range", r.range},
+                                     {"string_accuracy", r.string_accuracy}, {"token_accuracy", r.token_accuracy},
+                                     {"copied", r.copied}, {"distinct_states", r.distinct_states}, {"holds", r.holds}});
+    }
+  if (o.json) {
+    print_json(report);
+  } else {
+    std::printf("%s, %lld state numbers; state before SEP quantized to q bits per number on [-r, r]\n",
+                to_string(ck.meta.config.kind).c_str(), static_cast<long long>(net->state_numbers(0)));
+    std::printf("  %4s %8s %10s %10s %16s\n", "q", "length", "string", "token", "distinct states");
+    for (const auto& j : report["quantized"])
+      std::printf("  %4d %8d %10.3f %10.3f %16lld%s\n", j["bits"].get<int>(), j["length"].get<int>(),
+                  j["string_accuracy"].get<double>(), j["token_accuracy"].get<double>(), j["distinct_states"].get<long long>(),
+                  j["holds"].get<bool>() ? "" : "  MORE COPIED THAN STATES");
+  }
+  return all_hold ? kExitPass : kExitFail;
+}
+
 int run_eval(const EvalOptions& o) {
   const std::vector<int> lengths = parse_integer_list(o.lengths, "--lengths", 1, 100000);
+  if (!o.quantize_state.empty()) return run_quantized(o, lengths);
   if (!o.pigeonhole.empty()) return run_pigeonhole(o, lengths);
   Task task{};
   if (!o.task.empty() && !parse_task(o.task, task)) throw UsageError("--task: '" + o.task + "' is not one of copy, dup, prefix, suffix");
@@ -150,6 +192,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--pigeonhole", o->pigeonhole,
                   "Bits per state number, comma-separated (1-16): enumerate all 26^L strings (L = --lengths, <= 4), "
                   "quantize the state before SEP, count distinct states and strings copied (Theorem 2.7)");
+  cmd->add_option("--quantize-state", o->quantize_state,
+                  "Bits per state number, comma-separated (1-16): copy accuracy at --lengths with the state of a mamba "
+                  "or lstm quantized before SEP (uniform grid on [-r, r], r the largest |number| over the strings)");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof eval --checkpoint copy.safetensors --lengths 10,20,40,80 --json"));
   cmd->callback([o, &exit_code] { exit_code = run_eval(*o); });

@@ -34,7 +34,9 @@ do for [format = 1:2] {
   set xtics 1
   set offsets 0.5, 0.5, 0, 0
   plot \
-    'dup-ngram-probe.csv' using (column('ngram')):((strcol('model') eq 'transformer' && column('length') == 20 ? column('mean_string_accuracy') : NaN)):(column('low')):(column('high')) with yerrorlines lw 2 pt 7 lc rgb '#0072B2' title 'transformer (hard-alibi), L = 20'
+    'dup-ngram-probe.csv' using (column('ngram')):((strcol('model') eq 'transformer' && column('length') == 20 ? column('mean_string_accuracy') : NaN)):(column('low')):(column('high')) with yerrorlines lw 2 pt 7 lc rgb '#0072B2' title 'transformer (hard-alibi), L = 20', \
+    'dup-ngram-probe.csv' using (column('ngram')):((strcol('model') eq 'mamba' && column('length') == 20 ? column('mean_string_accuracy') : NaN)):(column('low')):(column('high')) with yerrorlines lw 2 pt 7 lc rgb '#D55E00' title 'mamba, L = 20', \
+    'dup-ngram-probe.csv' using (column('ngram')):((strcol('model') eq 'lstm' && column('length') == 20 ? column('mean_string_accuracy') : NaN)):(column('low')):(column('high')) with yerrorlines lw 2 pt 7 lc rgb '#009E73' title 'lstm, L = 20'
   unset multiplot
   unset output
 }

@@ -10,7 +10,7 @@ do for [format = 1:2] {
   reset
   if (format == 1) { set terminal svg size 1100,650 dynamic enhanced font 'Helvetica,14' background rgb 'white'; set output svg_out }
   if (format == 2) { set terminal pngcairo size 1100,650 enhanced font 'Helvetica,12' background rgb 'white'; set output png_out }
-  set multiplot layout 1,1 title 'Past the training lengths (5-20): which trained models keep copying (the paper: the transformer does, fixed-state models stop)' font ',14'
+  set multiplot layout 1,1 title 'Past the training lengths (5-20): which trained models keep copying? (paper: the transformer, not fixed-state models)' font ',14'
   unset logscale
   unset object
   unset label
@@ -38,7 +38,11 @@ do for [format = 1:2] {
   set xrange [4:200]
   plot \
     'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#0072B2' notitle, \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#0072B2' title 'transformer (hard-alibi)'
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('low') : NaN)):((strcol('model') eq 'mamba' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#D55E00' notitle, \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#D55E00' title 'mamba', \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('low') : NaN)):((strcol('model') eq 'lstm' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#009E73' notitle, \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#009E73' title 'lstm'
   unset multiplot
   unset output
 }

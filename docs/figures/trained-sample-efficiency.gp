@@ -33,10 +33,14 @@ do for [format = 1:2] {
   set format x '10^{%L}'
   set yrange [-0.02:1.05]
   set key outside right top vertical Left reverse spacing 1.2
-  set xrange [6400:400000]
+  set xrange [6400:200000]
   plot \
     'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#0072B2' notitle, \
-    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#0072B2' title 'transformer (hard-alibi)'
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'mamba' ? column('low') : NaN)):((strcol('model') eq 'mamba' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#D55E00' notitle, \
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#D55E00' title 'mamba', \
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('low') : NaN)):((strcol('model') eq 'lstm' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#009E73' notitle, \
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#009E73' title 'lstm'
   unset multiplot
   unset output
 }

@@ -1,6 +1,6 @@
 // dup-ngram-probe: string accuracy of the copy-trained models on strings with a
 // duplicated n-gram (`eval --task dup`), against n, mean over seeds with a 95% interval.
-// Data: DIR/copy-seeds/<run>/eval-dup.json.
+// Data: DIR/copy-seeds-5k/<run>/eval-dup.json.
 
 #include <algorithm>
 #include <map>
@@ -13,7 +13,7 @@
 namespace copyproof::figures {
 namespace {
 
-const std::string kStudy = "copy-seeds";
+const std::string& kStudy = kCopyStudy;
 
 FigureOutput make(const FigureContext& ctx) {
   FigureOutput out;
@@ -73,7 +73,7 @@ FigureOutput make(const FigureContext& ctx) {
 
 Figure dup_ngram_probe_figure() {
   return {"dup-ngram-probe",
-          "String accuracy of the copy-trained models on strings in which an n-gram occurs twice, against n: mean "
+          "String accuracy of the copy-trained models (study copy-seeds-5k) on strings in which an n-gram occurs twice, against n: mean "
           "over seeds with a 95% interval (Student t over seeds; Wilson for a single seed).",
           "The paper's mechanism probe: a learned n-gram lookup fails when the n-gram it keys on repeats",
           true, make};

@@ -1,6 +1,6 @@
 // trained-length-generalization: string accuracy of the trained transformer, Mamba and
-// LSTM (study copy-seeds) against the test length, mean over seeds with a 95% interval,
-// the training lengths shaded. Data: DIR/copy-seeds/<run>/eval.json.
+// LSTM (study copy-seeds-5k) against the test length, mean over seeds with a 95% interval,
+// the training lengths shaded. Data: DIR/copy-seeds-5k/<run>/eval.json.
 
 #include <algorithm>
 #include <map>
@@ -12,7 +12,7 @@
 namespace copyproof::figures {
 namespace {
 
-const std::string kStudy = "copy-seeds";
+const std::string& kStudy = kCopyStudy;
 
 FigureOutput make(const FigureContext& ctx) {
   FigureOutput out;
@@ -49,7 +49,7 @@ FigureOutput make(const FigureContext& ctx) {
     }
 
   out.plot.title = "Past the training lengths (" + std::to_string(train_min) + "-" + std::to_string(train_max) +
-                   "): which trained models keep copying (the paper: the transformer does, fixed-state models stop)";
+                   "): which trained models keep copying? (paper: the transformer, not fixed-state models)";
   int shortest = accuracies.begin()->first.second, longest = shortest;
   for (const auto& [key, values] : accuracies) shortest = std::min(shortest, key.second), longest = std::max(longest, key.second);
   Panel panel;
@@ -77,7 +77,7 @@ FigureOutput make(const FigureContext& ctx) {
 
 Figure trained_length_generalization_figure() {
   return {"trained-length-generalization",
-          "String accuracy of the trained transformer, Mamba and LSTM (study copy-seeds, ~100k parameters each) "
+          "String accuracy of the trained transformer, Mamba and LSTM (study copy-seeds-5k: the default models at 5,000 steps, ~100k parameters each) "
           "against the length of the test strings: mean over seeds with a 95% interval (Student t over seeds; "
           "Wilson for a single seed), the training lengths shaded.",
           "The paper's trained comparison (length generalization): fixed-state models fail past their "

@@ -1,6 +1,6 @@
 // trained-sample-efficiency: string accuracy at the training length's top (the eval
 // points of `train --log`) against training examples seen (step x batch), per model,
-// mean over seeds with a 95% interval. Data: DIR/copy-seeds/<run>/train.jsonl.
+// mean over seeds with a 95% interval. Data: DIR/copy-seeds-5k/<run>/train.jsonl.
 
 #include <algorithm>
 #include <map>
@@ -12,7 +12,7 @@
 namespace copyproof::figures {
 namespace {
 
-const std::string kStudy = "copy-seeds";
+const std::string& kStudy = kCopyStudy;
 
 FigureOutput make(const FigureContext& ctx) {
   FigureOutput out;
@@ -79,7 +79,7 @@ FigureOutput make(const FigureContext& ctx) {
 
 Figure trained_sample_efficiency_figure() {
   return {"trained-sample-efficiency",
-          "String accuracy on fresh strings of the longest training length, measured at the eval points of "
+          "String accuracy on fresh strings of the longest training length (study copy-seeds-5k), measured at the eval points of "
           "training, against the number of training examples seen (step × batch): mean over seeds with a 95% "
           "interval (Student t over seeds; Wilson for a single seed).",
           "The paper's trained comparison (sample efficiency): the transformer learns to copy from fewer examples",

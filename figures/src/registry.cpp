@@ -12,6 +12,7 @@ Figure debruijn_margins_figure();
 Figure trained_length_generalization_figure();
 Figure trained_sample_efficiency_figure();
 Figure dup_ngram_probe_figure();
+Figure state_sweep_bound_figure();
 
 const std::vector<Figure>& all_figures() {
   static const std::vector<Figure> figures = {
@@ -22,6 +23,7 @@ const std::vector<Figure>& all_figures() {
       trained_length_generalization_figure(),
       trained_sample_efficiency_figure(),
       dup_ngram_probe_figure(),
+      state_sweep_bound_figure(),
   };
   return figures;
 }

@@ -3,13 +3,13 @@
 #include "trained_data.hpp"
 
 #include <algorithm>
-#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <stdexcept>
 
 #include "copyproof/ssm_bounds/ngram_probability.hpp"
+#include "copyproof/trained/study_summary.hpp"
 
 namespace copyproof::figures {
 namespace fs = std::filesystem;
@@ -112,13 +112,10 @@ SeedMean mean_over_seeds(const std::vector<double>& accuracies, std::int64_t sam
     m.interval = "wilson-95-one-seed";
     return m;
   }
-  double squares = 0;
-  for (double a : accuracies) squares += (a - m.mean) * (a - m.mean);
-  const double sd = std::sqrt(squares / (m.seeds - 1));
-  const boost::math::students_t t(m.seeds - 1);
-  const double half = boost::math::quantile(t, 0.975) * sd / std::sqrt(double(m.seeds));
-  m.low = std::max(0.0, m.mean - half);
-  m.high = std::min(1.0, m.mean + half);
+  // The same interval as `copyproof study --summary` (one definition: study_summary.hpp).
+  const trained::MeanInterval t = trained::accuracy_mean_t95(accuracies);
+  m.low = *t.low;
+  m.high = *t.high;
   m.interval = "t-95-over-seeds";
   return m;
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates tests/figures/fixtures/copy-seeds/: REAL tiny trainings (200 steps) in the
+# Regenerates tests/figures/fixtures/copy-seeds-5k/ (the study the trained figures draw): REAL tiny trainings (200 steps) in the
 # layout of docs/results/data (docs/results.md), for the trained figures' tests. Not run
 # by CI (the fixture is committed); takes about a minute on 2 cores.
 #   tests/figures/make_fixture.sh [path/to/copyproof]
 set -euo pipefail
 bin=${1:-build/copyproof}
-out=tests/figures/fixtures/copy-seeds
+out=tests/figures/fixtures/copy-seeds-5k
 rm -rf "$out"
 for model in transformer mamba lstm; do
   for seed in 1 2; do
@@ -17,7 +17,7 @@ for model in transformer mamba lstm; do
       --seed "$seed" --threads 2 --out "$ckpt" --log "$dir/train.jsonl" --json)
     pos=""
     if [ "$model" = transformer ]; then pos=', "pos": "hard-alibi"'; fi
-    printf '{"study": "copy-seeds", "run": "%s", "model": "%s", "seed": %s%s, "train": %s}\n' \
+    printf '{"study": "copy-seeds-5k", "run": "%s", "model": "%s", "seed": %s%s, "train": %s}\n' \
       "$run" "$model" "$seed" "$pos" "$train" > "$dir/config.json"
     "$bin" eval --checkpoint "$ckpt" --lengths 5,10,20,40,80,160 --samples 16 --threads 2 --json > "$dir/eval.json"
     results=""
@@ -28,4 +28,14 @@ for model in transformer mamba lstm; do
     printf '{"results": [%s]}\n' "$results" > "$dir/eval-dup.json"
     rm -rf "$(dirname "$ckpt")"
   done
+done
+
+# state-sweep-bound reads the state-sweep study through its summary, which needs the
+# study's own run names: three committed runs of docs/results/data/state-sweep (real
+# `copyproof study state-sweep` outputs, copied unchanged): a model copying no length, one
+# copying 3 letters, and a Mamba.
+rm -rf tests/figures/fixtures/state-sweep
+mkdir -p tests/figures/fixtures/state-sweep
+for run in lstm-h2-s1 lstm-h32-s1 mamba-w4-n1-s1; do
+  cp -r "docs/results/data/state-sweep/$run" tests/figures/fixtures/state-sweep/
 done

@@ -140,6 +140,10 @@ const std::map<std::string, Expected>& expected_figures() {
       {"trained-sample-efficiency",
        {{"model", "examples_seen", "eval_length", "seeds", "mean_string_accuracy", "low", "high", "interval"}, 6}},
       {"dup-ngram-probe", {{"model", "length", "ngram", "seeds", "mean_string_accuracy", "low", "high", "interval"}, 3}},
+      {"state-sweep-bound",
+       {{"group", "model", "state_numbers", "state_bits_32", "longest_copied", "longest_drawn", "bound_longest_length_32",
+         "bits_per_letter_copied", "fewest_bits_per_number", "bound_at_fewest_bits"},
+        4}},  // the bound at 32 bits, the bound at the fewest bits, LSTM points, Mamba points
   };
   return expected;
 }

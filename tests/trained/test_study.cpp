@@ -10,13 +10,17 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace copyproof::trained;
 namespace fs = std::filesystem;
@@ -57,9 +61,16 @@ void write(const fs::path& file, const std::string& text) {
   std::ofstream(file) << text;
 }
 
+std::string slurp_file(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // A finished state-sweep run "lstm-h2-s1" (1 layer, hidden 2: 4 numbers, 128 bits) whose
-// eval says it copies `length` letters with string accuracy `acc`.
-void plant_lstm_h2(const fs::path& data, int length, double acc) {
+// eval says it copies `length` letters with string accuracy `acc`; with its state quantized
+// to 1 bit per number (4 bits, 16 states) it copies `q_length` letters with accuracy
+// `q_acc`, and `q_holds` is what the file says of copied <= distinct states.
+void plant_lstm_h2(const fs::path& data, int length, double acc, int q_length = 1, double q_acc = 0.0, bool q_holds = true) {
   const fs::path dir = data / "state-sweep" / "lstm-h2-s1";
   write(dir / "config.json", R"({"study":"state-sweep","run":"lstm-h2-s1","model":"lstm","seed":1,
     "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
@@ -69,6 +80,10 @@ void plant_lstm_h2(const fs::path& data, int length, double acc) {
                          {"trained_lengths", {1, 32}},
                          {"results", {{{"length", length}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
   write(dir / "eval.json", eval.dump());
+  nlohmann::json quantized = {{"quantized", {{{"bits", 1}, {"length", q_length}, {"samples", 200}, {"string_accuracy", q_acc},
+                                              {"token_accuracy", q_acc}, {"copied", 0}, {"distinct_states", 16},
+                                              {"holds", q_holds}}}}};
+  write(dir / "eval-quantized.json", quantized.dump());
 }
 
 }  // namespace
@@ -87,6 +102,83 @@ TEST_CASE("mean and 95% Student-t interval by hand") {
   CHECK(one.mean == 0.7);
   CHECK(!one.low.has_value());  // one seed: no interval
   CHECK(mean_t95({}).n == 0);
+}
+
+TEST_CASE("an accuracy's interval is clipped to [0, 1]; unclipped quantities are not") {
+  // {0, 1}: mean 1/2, s = sqrt(1/2), t_{0.975,1} = 12.706: half width 12.706 / 2 = 6.35,
+  // i.e. [-5.85, 6.85] unclipped, [0, 1] for an accuracy.
+  const MeanInterval raw = mean_t95({0.0, 1.0});
+  REQUIRE(raw.low.has_value());
+  CHECK(*raw.low < -5.8);
+  CHECK(*raw.high > 6.8);
+  const MeanInterval acc = accuracy_mean_t95({0.0, 1.0});
+  CHECK(acc.mean == doctest::Approx(0.5));
+  CHECK(*acc.low == 0.0);
+  CHECK(*acc.high == 1.0);
+  // A narrow interval inside [0, 1] is left as it is.
+  const MeanInterval inside = accuracy_mean_t95({0.5, 0.6, 0.7});
+  CHECK(*inside.low == doctest::Approx(*mean_t95({0.5, 0.6, 0.7}).low));
+  CHECK(*inside.low > 0.0);
+  CHECK(*inside.high < 1.0);
+}
+
+TEST_CASE("copyproof study --summary: two planted seeds at 0 and 1 print the clipped interval [0.000, 1.000]") {
+  const fs::path data = fresh_dir("clip");
+  for (int seed : {1, 2}) {
+    const fs::path dir = data / "copy-seeds" / ("transformer-s" + std::to_string(seed));
+    const double acc = seed == 1 ? 0.0 : 1.0;
+    write(dir / "config.json", R"({"study":"copy-seeds","run":"x","model":"transformer","seed":1,
+      "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
+    write(dir / "train.jsonl", "{\"step\":250,\"loss\":1.0}\n");
+    nlohmann::json eval = {{"model", "transformer"}, {"params", 100}, {"state_numbers", nullptr}, {"config", nlohmann::json::object()},
+                           {"trained_lengths", {5, 20}},
+                           {"results", {{{"length", 20}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
+    write(dir / "eval.json", eval.dump());
+    nlohmann::json dup = {{"results", {{{"ngram", 2}, {"results", {{{"string_accuracy", acc}}}}}}}};
+    write(dir / "eval-dup.json", dup.dump());
+  }
+  const Run text = run("study copy-seeds --summary --data " + data.string());
+  CHECK(text.code == 0);
+  CHECK(text.out.find("length   20  string acc. 0.500 [0.000, 1.000]") != std::string::npos);
+  const Run j = run("study copy-seeds --summary --json --data " + data.string());
+  const auto s = nlohmann::json::parse(j.out);
+  const auto& acc = s["groups"][0]["lengths"][0]["string_accuracy"];
+  CHECK(acc["low"] == 0.0);
+  CHECK(acc["high"] == 1.0);
+  fs::remove_all(data);
+}
+
+TEST_CASE("every defined study is well formed: unique run names, known models and tasks, valid eval lengths") {
+  std::set<std::string> names;
+  for (const Study& study : all_studies()) {
+    CAPTURE(study.name);
+    CHECK(names.insert(study.name).second);
+    CHECK(find_study(study.name) == &study);
+    CHECK(!study.runs.empty());
+    std::set<std::string> runs;
+    for (const StudyRun& r : study.runs) {
+      CAPTURE(r.name);
+      CHECK(runs.insert(r.name).second);
+      CHECK(r.name == r.group + "-s" + std::to_string(r.seed));
+      ModelKind kind{};
+      CHECK(parse_model_kind(r.model, kind));
+      Task task{};
+      REQUIRE(parse_task(r.task, task));
+      CHECK(!r.eval_lengths.empty());
+      for (int length : r.eval_lengths) CHECK(length >= min_string_length(task, 3));
+      CHECK(r.pos.empty() == (r.model != "transformer"));
+    }
+  }
+  // The studies the issue names, and this session's reduced copy-seeds, are all defined.
+  for (const char* name : {"copy-seeds", "copy-seeds-5k", "positional", "sample-efficiency", "lookup", "lr-sweep",
+                           "state-sweep", "pigeonhole"})
+    CHECK(find_study(name) != nullptr);
+  // Round-robin order: the first three runs of copy-seeds-5k are seed 1 of each model.
+  const Study& c = *find_study("copy-seeds-5k");
+  CHECK(c.runs[0].seed == 1);
+  CHECK(c.runs[1].seed == 1);
+  CHECK(c.runs[2].seed == 1);
+  CHECK(c.runs[3].seed == 2);
 }
 
 TEST_CASE("examples to reach a threshold: the first eval point at or above it, times the batch") {
@@ -132,6 +224,38 @@ TEST_CASE("a planted point past Theorem 2.7 is flagged by the summary and fails 
   fs::remove_all(planted);
 }
 
+TEST_CASE("with the state quantized: the bound at q bits per number, and copied <= distinct states, both fire") {
+  // 4 numbers at 1 bit: 16 states; 1 - 16/26 < 1/2 allows L = 1, 1 - 16/676 > 1/2 rules out L = 2.
+  CHECK(bound_longest_length(4, 26) == 1);
+  const Study& sweep = *find_study("state-sweep");
+  const fs::path honest = fresh_dir("q_honest"), beats = fresh_dir("q_beats"), fails = fresh_dir("q_fails");
+  plant_lstm_h2(honest, 2, 0.6, 1, 0.6);       // float copies 2; at 1 bit copies 1 <= 1
+  plant_lstm_h2(beats, 2, 0.6, 2, 0.6);        // at 1 bit copies 2 > 1: impossible
+  plant_lstm_h2(fails, 2, 0.6, 1, 0.6, false);  // a file saying more strings copied than states
+  auto group = [&](const fs::path& data) {
+    const auto summary = study_summary(sweep, data);  // a local: a range-for over a temporary's member would dangle
+    for (const auto& g : summary["groups"])
+      if (g["group"] == "lstm-h2") return g;
+    return nlohmann::json();
+  };
+  const auto ok = group(honest);
+  CHECK(ok["beats_bound"] == false);
+  CHECK(ok["quantized"][0]["bits"] == 1);
+  CHECK(ok["quantized"][0]["state_bits"] == 4);
+  CHECK(ok["quantized"][0]["bound_longest_length"] == 1);
+  CHECK(ok["fewest_bits_copying"] == nlohmann::json::array({nullptr}));  // at 1 bit it copies 1 < 2
+  CHECK(group(beats)["beats_bound"] == true);
+  CHECK(group(fails)["quantized_fails"] == true);
+  CHECK(run("study state-sweep --summary --data " + honest.string()).code == 0);
+  CHECK(run("study state-sweep --summary --data " + beats.string()).code == 1);
+  const Run f = run("study state-sweep --summary --data " + fails.string());
+  CHECK(f.code == 1);
+  CHECK(f.out.find("MORE COPIED THAN STATES") != std::string::npos);
+  fs::remove_all(honest);
+  fs::remove_all(beats);
+  fs::remove_all(fails);
+}
+
 TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, redoes partial ones") {
   const fs::path data = fresh_dir("data"), ck = fresh_dir("ck");
   const std::string args = "study smoke --data " + data.string() + " --checkpoints " + ck.string();
@@ -169,7 +293,78 @@ TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, 
   const auto s = nlohmann::json::parse(summary.out);
   CHECK(s["groups"][0]["finished"].size() == 1);
   CHECK(s["groups"][0]["lengths"][0]["string_accuracy"]["n"] == 1);
+
+  // The LSTM run's quantized-state file, and its place in the summary.
+  const fs::path lstm = data / "smoke" / "lstm-s1";
+  const auto quantized = nlohmann::json::parse(std::ifstream(lstm / "eval-quantized.json"));
+  CHECK(quantized["quantized"].size() == 4);  // 2 bit widths x 2 lengths
+  CHECK(quantized["quantized"][0]["distinct_states"].get<int>() <= 16);  // 4 numbers x 1 bit
+  CHECK(s["groups"][1]["group"] == "lstm");
+  CHECK(s["groups"][1]["quantized"].size() == 2);
+  CHECK(s["groups"][1]["quantized"][0]["state_bits"] == 4);
+  CHECK(s["groups"][1]["quantized_fails"] == false);
+
+  // A file added to a finished run is computed from its checkpoint, the rest left alone...
+  const auto lstm_config = fs::last_write_time(lstm / "config.json");
+  const std::string quantized_text = slurp_file(lstm / "eval-quantized.json");
+  fs::remove(lstm / "eval-quantized.json");
+  const Run extended = run(args);
+  CHECK(extended.code == 0);
+  CHECK(slurp_file(lstm / "eval-quantized.json") == quantized_text);
+  CHECK(fs::last_write_time(lstm / "config.json") == lstm_config);
+  // ...but not from a checkpoint that does not reproduce eval.json...
+  fs::remove(lstm / "eval-quantized.json");
+  const std::string eval_text = slurp_file(lstm / "eval.json");
+  auto eval = nlohmann::json::parse(eval_text);
+  eval["results"][0]["string_accuracy"] = 0.123;
+  write(lstm / "eval.json", eval.dump());
+  const Run mismatch = run(args);
+  CHECK(mismatch.code == 1);
+  CHECK(mismatch.err.find("does not reproduce") != std::string::npos);
+  CHECK(!fs::exists(lstm / "eval-quantized.json"));
+  // ...nor without one.
+  write(lstm / "eval.json", eval_text);
+  fs::remove(ck / "smoke" / "lstm-s1.safetensors");
+  const Run gone = run(args);
+  CHECK(gone.code == 1);
+  CHECK(gone.err.find("is gone") != std::string::npos);
   CHECK(run("study nosuch").code == 2);
+  fs::remove_all(data);
+  fs::remove_all(ck);
+}
+
+TEST_CASE("copyproof study stops cleanly on SIGTERM (exit 1, the run in progress left unfinished) and resumes") {
+  const fs::path data = fresh_dir("sig"), ck = fresh_dir("sigck");
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(COPYPROOF_BINARY, COPYPROOF_BINARY, "study", "smoke", "--data", data.c_str(), "--checkpoints", ck.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until a run is in progress (a temporary file exists), then stop the study.
+  auto in_progress = [&] {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(data, ec))
+      if (e.path().extension() == ".tmp") return true;
+    return false;
+  };
+  for (int i = 0; i < 20000 && !in_progress(); ++i) ::usleep(1000);
+  REQUIRE(in_progress());
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(!fs::exists(data / "smoke" / "transformer-s1" / "config.json"));  // stopped before it finished
+  CHECK(!fs::exists(data / "smoke" / "lstm-s1" / "config.json"));
+  // The same command resumes and finishes every run.
+  CHECK(run("study smoke --data " + data.string() + " --checkpoints " + ck.string()).code == 0);
+  CHECK(fs::exists(data / "smoke" / "transformer-s1" / "config.json"));
+  CHECK(fs::exists(data / "smoke" / "lstm-s1" / "config.json"));
   fs::remove_all(data);
   fs::remove_all(ck);
 }
@@ -205,6 +400,23 @@ TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failu
   CHECK(j["pigeonhole"][0]["strings"] == 26);
   CHECK(j["pigeonhole"][0]["holds"] == true);
   CHECK(run("eval --checkpoint " + ck + " --lengths 5 --pigeonhole 1").code == 2);
+  // --quantize-state: the same strings as plain eval; q bits on 4 numbers: <= 2^(4q) states.
+  const Run q = run("eval --checkpoint " + ck + " --lengths 1,3 --samples 50 --quantize-state 1,16 --json");
+  CHECK(q.code == 0);
+  const auto qj = nlohmann::json::parse(q.out);
+  REQUIRE(qj["quantized"].size() == 4);
+  CHECK(qj["quantized"][0]["bits"] == 1);
+  CHECK(qj["quantized"][0]["length"] == 1);
+  CHECK(qj["quantized"][0]["distinct_states"].get<int>() <= 16);
+  CHECK(qj["quantized"][1]["length"] == 3);
+  for (const auto& e : qj["quantized"]) CHECK(e["holds"] == true);
+  for (const char* bad : {" --lengths 1 --quantize-state 0", " --lengths 1 --quantize-state 17", " --lengths 1 --quantize-state x",
+                          " --lengths 4 --task dup --quantize-state 2", " --lengths 1 --quantize-state 2 --pigeonhole 2"}) {
+    const Run r = run("eval --checkpoint " + ck + bad);
+    CAPTURE(bad);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+  }
   CHECK(run("eval --checkpoint " + ck + " --lengths 1 --pigeonhole 0").code == 2);
   // A pigeonhole.json claiming more strings copied than states: the summary flags it.
   const fs::path data = fresh_dir("pigdata");

@@ -1,4 +1,5 @@
 #include <copyproof/trained/pigeonhole.hpp>
+#include <copyproof/trained/quantized_state.hpp>
 #include <copyproof/trained/tasks.hpp>
 
 #include "fixed_state.hpp"
@@ -61,7 +62,7 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
   if (range == 0) range = 1;
 
   // Pass 2: quantize, count distinct states, decode from the quantized state.
-  const double levels = std::exp2(bits) - 1, step = 2 * range / levels;
+  const StateGrid grid{bits, range};  // the grid of quantized_state.hpp
   PigeonholeResult r;
   r.length = length;
   r.bits = bits;
@@ -82,9 +83,9 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
     std::size_t k = 0;
     for (Matrix<float>* m : state_matrices(net, *state))
       for (Eigen::Index i = 0; i < m->size(); ++i, ++k) {
-        const double level = std::clamp(std::round((states[static_cast<std::size_t>(s)][k] + range) / step), 0.0, levels);
-        m->data()[i] = static_cast<float>(-range + level * step);
-        const auto l = static_cast<std::uint16_t>(level);
+        const std::uint32_t level = grid.level_of(states[static_cast<std::size_t>(s)][k]);
+        m->data()[i] = static_cast<float>(grid.value_of(level));
+        const auto l = static_cast<std::uint16_t>(level);  // bits <= 16
         key.push_back(static_cast<char>(l & 0xff));
         key.push_back(static_cast<char>(l >> 8));
       }

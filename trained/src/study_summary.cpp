@@ -5,6 +5,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -12,7 +13,7 @@
 
 namespace copyproof::trained {
 
-MeanInterval mean_t95(const std::vector<double>& values) {
+MeanInterval mean_t95(const std::vector<double>& values, double floor, double ceiling) {
   MeanInterval r;
   r.n = static_cast<int>(values.size());
   if (r.n == 0) return r;
@@ -24,8 +25,9 @@ MeanInterval mean_t95(const std::vector<double>& values) {
   for (double v : values) sq += (v - r.mean) * (v - r.mean);
   const double sd = std::sqrt(sq / (r.n - 1));
   const double t = boost::math::quantile(boost::math::students_t(r.n - 1), 0.975);
-  r.low = r.mean - t * sd / std::sqrt(static_cast<double>(r.n));
-  r.high = r.mean + t * sd / std::sqrt(static_cast<double>(r.n));
+  const double half = t * sd / std::sqrt(static_cast<double>(r.n));
+  r.low = std::max(floor, r.mean - half);
+  r.high = std::min(ceiling, r.mean + half);
   return r;
 }
 
@@ -78,7 +80,7 @@ nlohmann::json examples_summary(const std::vector<std::optional<std::int64_t>>& 
   std::vector<double> reached;
   for (const auto& e : per_seed)
     if (e) reached.push_back(static_cast<double>(*e));
-  nlohmann::json j = to_json(mean_t95(reached));
+  nlohmann::json j = to_json(mean_t95(reached, 0.0));  // a count of examples is >= 0
   j["reached"] = reached.size();
   j["runs"] = per_seed.size();
   return j;
@@ -96,6 +98,9 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     nlohmann::json model;  // describe_model of the first run
     std::vector<int> longest;
     nlohmann::json pigeonhole = nlohmann::json::array();  // every run's entries, with its run name
+    std::map<int, std::vector<int>> quantized_longest;     // bits -> longest copied per seed
+    std::vector<std::optional<int>> fewest_bits;           // per seed (nullopt: copies no length, or never as far)
+    bool quantized_holds = true;                           // every entry: copied strings <= distinct states
   };
   std::map<std::string, Group> groups;
   std::vector<std::string> order;
@@ -131,6 +136,23 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
         g.pigeonhole.push_back(p);
       }
     }
+    if (!run.quantized_bits.empty()) {
+      // Longest length copied (string accuracy >= 1/2) with the state quantized to q bits.
+      const auto file = read_json(dir / kQuantizedFile);
+      std::map<int, int> longest;
+      for (const auto& q : file.at("quantized")) {
+        const int bits = q.at("bits").get<int>();
+        int& l = longest[bits];
+        if (q.at("string_accuracy").get<double>() >= 0.5) l = std::max(l, q.at("length").get<int>());
+        g.quantized_holds = g.quantized_holds && q.at("holds").get<bool>();
+      }
+      std::optional<int> fewest;
+      for (const auto& [bits, l] : longest) {  // ascending bits
+        g.quantized_longest[bits].push_back(l);
+        if (!fewest && g.longest.back() > 0 && l >= g.longest.back()) fewest = bits;
+      }
+      g.fewest_bits.push_back(fewest);
+    }
     if (!run.dup_ngrams.empty()) {
       const auto file = read_json(dir / kDupFile);
       for (const auto& probe : file.at("results"))
@@ -140,8 +162,8 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
 
   nlohmann::json out = {{"study", study.name},
                         {"description", study.description},
-                        {"interval", "95% Student-t interval of the mean across seeds (t_{0.975,n-1} s/sqrt(n)); "
-                                     "null with fewer than 2 finished seeds"},
+                        {"interval", "95% Student-t interval of the mean across seeds (t_{0.975,n-1} s/sqrt(n)), clipped to the "
+                                     "quantity's range ([0, 1] for accuracies); null with fewer than 2 finished seeds"},
                         {"groups", nlohmann::json::array()}};
   for (const auto& name : order) {
     const Group& g = groups.at(name);
@@ -149,16 +171,16 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     nlohmann::json lengths = nlohmann::json::array();
     for (const auto& [length, values] : g.string_acc)
       lengths.push_back({{"length", length},
-                         {"string_accuracy", to_json(mean_t95(values))},
-                         {"token_accuracy", to_json(mean_t95(g.token_acc.at(length)))}});
+                         {"string_accuracy", to_json(accuracy_mean_t95(values))},
+                         {"token_accuracy", to_json(accuracy_mean_t95(g.token_acc.at(length)))}});
     j["lengths"] = lengths;
     j["examples_to_0.9"] = examples_summary(g.to_09);
     j["examples_to_0.99"] = examples_summary(g.to_099);
-    j["final_loss"] = to_json(mean_t95(g.final_loss));
-    j["train_seconds"] = to_json(mean_t95(g.seconds));
+    j["final_loss"] = to_json(mean_t95(g.final_loss, 0.0));  // cross-entropy >= 0
+    j["train_seconds"] = to_json(mean_t95(g.seconds, 0.0));
     if (!g.dup_string_acc.empty()) {
       nlohmann::json dup = nlohmann::json::array();
-      for (const auto& [n, values] : g.dup_string_acc) dup.push_back({{"ngram", n}, {"string_accuracy", to_json(mean_t95(values))}});
+      for (const auto& [n, values] : g.dup_string_acc) dup.push_back({{"ngram", n}, {"string_accuracy", to_json(accuracy_mean_t95(values))}});
       j["dup_probe"] = dup;
     }
     // Against Theorem 2.7: a fixed state of N float32 numbers has at most 2^(32 N) values.
@@ -170,6 +192,26 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       j["longest_copied_length"] = g.longest;
       bool beats = false;
       for (int l : g.longest) beats = beats || l > bound;
+      if (!g.quantized_longest.empty()) {
+        // The same bound at q bits per number: a grid of 2^q levels gives at most 2^(q N) states.
+        const std::int64_t numbers = g.model.at("state_numbers").get<std::int64_t>();
+        nlohmann::json quantized = nlohmann::json::array();
+        for (const auto& [q, longest] : g.quantized_longest) {
+          const std::int64_t q_bound = bound_longest_length(q * numbers, kLetters);
+          for (int l : longest) beats = beats || l > q_bound;
+          quantized.push_back({{"bits", q}, {"state_bits", q * numbers}, {"longest_copied_length", longest},
+                               {"bound_longest_length", q_bound}});
+        }
+        j["quantized"] = quantized;
+        nlohmann::json fewest = nlohmann::json::array(), fewest_bound = nlohmann::json::array();
+        for (const auto& f : g.fewest_bits) {
+          fewest.push_back(f ? nlohmann::json(*f) : nlohmann::json());
+          fewest_bound.push_back(f ? nlohmann::json(bound_longest_length(*f * numbers, kLetters)) : nlohmann::json());
+        }
+        j["fewest_bits_copying"] = fewest;
+        j["bound_at_fewest_bits"] = fewest_bound;
+        j["quantized_fails"] = !g.quantized_holds;
+      }
       j["beats_bound"] = beats;
     } else if (!g.runs.empty()) {
       j["longest_copied_length"] = g.longest;

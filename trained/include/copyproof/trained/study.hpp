@@ -6,9 +6,13 @@
 //   <data>/<study>/<run>/eval.json      eval --json on the study's task and lengths
 //   <data>/<study>/<run>/eval-dup.json  {"results": [eval --task dup --json, one per n-gram]} (dup probe only)
 //   <data>/<study>/<run>/pigeonhole.json  eval --pigeonhole --json (pigeonhole study only)
+//   <data>/<study>/<run>/eval-quantized.json  eval --quantize-state --json (state-sweep's fixed-state models)
 // A run is finished when all its files exist (each is written to a temporary name and
-// renamed, config.json last), so a stopped study resumes where it stopped. This layout is
-// read by the figures; keep it.
+// renamed, config.json last), so a stopped study resumes where it stopped. A run with
+// config.json but without a result file added to the study later is extended: if its
+// checkpoint is still there and reproduces eval.json exactly, only the missing files are
+// computed; otherwise the run fails with a message (delete its config.json to redo it).
+// This layout is read by the figures; keep it.
 
 #include <cstdint>
 #include <filesystem>
@@ -31,6 +35,7 @@ struct StudyRun {
   int dup_length = 20;
   std::vector<int> pigeonhole_lengths;  // empty: no pigeonhole.json
   std::vector<int> pigeonhole_bits;
+  std::vector<int> quantized_bits;      // empty: no eval-quantized.json (at eval_lengths)
 };
 
 struct Study {
@@ -44,6 +49,7 @@ inline constexpr const char* kTrainLogFile = "train.jsonl";
 inline constexpr const char* kEvalFile = "eval.json";
 inline constexpr const char* kDupFile = "eval-dup.json";
 inline constexpr const char* kPigeonholeFile = "pigeonhole.json";
+inline constexpr const char* kQuantizedFile = "eval-quantized.json";
 
 const std::vector<Study>& all_studies();
 const Study* find_study(const std::string& name);
@@ -58,5 +64,6 @@ std::vector<std::string> train_arguments(const StudyRun& run, const std::string&
 std::vector<std::string> eval_arguments(const StudyRun& run, const std::string& checkpoint);
 std::vector<std::string> dup_arguments(const StudyRun& run, const std::string& checkpoint, int ngram);
 std::vector<std::string> pigeonhole_arguments(const StudyRun& run, const std::string& checkpoint);
+std::vector<std::string> quantized_arguments(const StudyRun& run, const std::string& checkpoint);
 
 }  // namespace copyproof::trained

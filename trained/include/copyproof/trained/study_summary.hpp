@@ -19,12 +19,22 @@ namespace copyproof::trained {
 // (s the sample standard deviation): the interval for the mean across seeds, assuming the
 // per-seed values are roughly normal. With 3 seeds t = 4.30, so the interval is wide.
 // No interval for n < 2 (low/high empty).
+//
+// The interval is clipped to [floor, ceiling], the values the quantity can take (an
+// accuracy: [0, 1]). Why that is sound: the true mean lies in that range, so every
+// interval that covered it still covers it after clipping: the coverage stays 95% (as
+// far as the t-interval's normality assumption gives it), and no impossible bound (an
+// accuracy of -5.8) is printed. It does not make the interval any less wide where it
+// can be wide: two seeds at 0 and 1 still give [0, 1].
 struct MeanInterval {
   int n = 0;
   double mean = 0;
   std::optional<double> low, high;
 };
-MeanInterval mean_t95(const std::vector<double>& values);
+inline constexpr double kUnbounded = 1e308;
+MeanInterval mean_t95(const std::vector<double>& values, double floor = -kUnbounded, double ceiling = kUnbounded);
+// An accuracy's interval: clipped to [0, 1].
+inline MeanInterval accuracy_mean_t95(const std::vector<double>& values) { return mean_t95(values, 0.0, 1.0); }
 
 // Examples seen (step x batch) at the first eval point of a train --log file whose string
 // accuracy is >= threshold; empty when no point reaches it.
