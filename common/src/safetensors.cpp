@@ -9,8 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <type_traits>
 
 namespace copyproof {
 
@@ -138,6 +140,29 @@ SafetensorsFile read_safetensors(const std::string& path) {
   return parse_safetensors(bytes, path);
 }
 
+// A JSON list of integers that fit T, else SafetensorsError(`error`). Checked before the
+// conversion: nlohmann's get<> turns 7.7e25 (a digit string too long for 64 bits, parsed
+// as a double) into an integer by a float-to-int conversion out of range, undefined
+// behaviour (found by fuzz_weights), and 2^64 - 1 into -1.
+namespace {
+template <typename T>
+std::vector<T> integer_list(const nlohmann::json& list, const std::string& error) {
+  if (!list.is_array()) throw SafetensorsError(error);
+  std::vector<T> out;
+  out.reserve(list.size());
+  for (const auto& v : list) {
+    const bool fits = std::is_signed_v<T>
+                          ? (v.is_number_integer() &&
+                             (!v.is_number_unsigned() ||
+                              v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())))
+                          : v.is_number_unsigned();
+    if (!fits) throw SafetensorsError(error);
+    out.push_back(v.get<T>());
+  }
+  return out;
+}
+}  // namespace
+
 SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path) {
   const std::uint64_t file_size = bytes.size();
   std::uint64_t header_length = 0;
@@ -168,8 +193,9 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
       }
       Tensor t;
       t.dtype = entry.at("dtype").get<std::string>();
-      t.shape = entry.at("shape").get<std::vector<std::int64_t>>();
-      const auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
+      t.shape = integer_list<std::int64_t>(entry.at("shape"), where + " has a shape that is not a list of integers");
+      const auto offsets =
+          integer_list<std::uint64_t>(entry.at("data_offsets"), where + " has data_offsets that are not two integers");
       for (auto s : t.shape)
         if (s < 0) throw SafetensorsError(where + " has a negative dimension");
       const auto bytes_needed = checked_byte_count(t.shape, dtype_size(t.dtype));
