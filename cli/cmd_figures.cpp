@@ -23,7 +23,6 @@ struct FiguresOptions {
   std::string data = "docs/results/data";
   std::vector<std::string> only;
   bool list = false, quick = false;
-  bool data_given = false;  // an explicit --data must exist (the default may be absent: figures skipped)
   int threads = default_threads();
   std::int64_t seed = 1;
 };
@@ -60,8 +59,6 @@ int run_figures(const FiguresOptions& o) {
 
   // Study data that does not fit the layout is bad input: every study the selected figures
   // read is loaded (and checked) before --out is created or anything is computed.
-  if (o.data_given && !fs::is_directory(o.data))
-    throw UsageError("--data: '" + o.data + "' is not a directory");
   for (const auto* figure : selected)
     if (figure->needs_data) try {
         fg::check_study_data(o.data, figure->study);
@@ -128,10 +125,7 @@ void add_figures_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--seed", o->seed, 0, std::int64_t{1} << 62, "Seed of every random string (default 1)");
   cmd->add_option("--data", o->data, "Committed study results for the trained figures (default docs/results/data)");
   cmd->footer(example_footer("copyproof figures --quick --out /tmp/figures"));
-  cmd->callback([o, cmd, &exit_code] {
-    o->data_given = cmd->count("--data") > 0;
-    exit_code = run_figures(*o);
-  });
+  cmd->callback([o, &exit_code] { exit_code = run_figures(*o); });
 }
 
 }  // namespace copyproof::cli

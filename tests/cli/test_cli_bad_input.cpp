@@ -272,7 +272,6 @@ const std::vector<BadInput> kTable = {
     {"figures --only state-vs-length --out S/file/x", "--out"},
     {"figures --only state-vs-length --out /proc/copyproof_figs", "--out"},
     {"figures --only state-vs-length --out ''", "--out"},
-    {"figures --only trained-length-generalization --data S/missing --out S/figs", "--data"},
     {"figures --only trained-length-generalization --data S/data-badjson --out S/figs",
      "S/data-badjson/copy-seeds/transformer-s1/config.json"},
     {"figures --only trained-sample-efficiency --data S/data-quote --out S/figs", "\"model\""},
