@@ -9,10 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <type_traits>
+
+#include "copyproof/common/json_integer.hpp"
 
 namespace copyproof {
 
@@ -140,24 +140,18 @@ SafetensorsFile read_safetensors(const std::string& path) {
   return parse_safetensors(bytes, path);
 }
 
-// A JSON list of integers that fit T, else SafetensorsError(`error`). Checked before the
-// conversion: nlohmann's get<> turns 7.7e25 (a digit string too long for 64 bits, parsed
-// as a double) into an integer by a float-to-int conversion out of range, undefined
-// behaviour (found by fuzz_weights), and 2^64 - 1 into -1.
 namespace {
+// A JSON list of integers that fit T, else SafetensorsError(`error`) (json_integer.hpp:
+// found by fuzz_weights, a shape entry of 7.8e25 was converted by undefined behaviour).
 template <typename T>
 std::vector<T> integer_list(const nlohmann::json& list, const std::string& error) {
   if (!list.is_array()) throw SafetensorsError(error);
   std::vector<T> out;
   out.reserve(list.size());
   for (const auto& v : list) {
-    const bool fits = std::is_signed_v<T>
-                          ? (v.is_number_integer() &&
-                             (!v.is_number_unsigned() ||
-                              v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())))
-                          : v.is_number_unsigned();
-    if (!fits) throw SafetensorsError(error);
-    out.push_back(v.get<T>());
+    const auto x = json_integer<T>(v);
+    if (!x) throw SafetensorsError(error);
+    out.push_back(*x);
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include <copyproof/trained/result_files.hpp>
 
+#include <copyproof/common/json_integer.hpp>
+
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -19,13 +21,8 @@ const json& object_at(const json& j, const char* key, const std::string& where) 
 
 // An integer in [lo, hi] (a float, even a whole one, is refused: the readers get<int>() it).
 void require_integer(const json& v, std::int64_t lo, std::int64_t hi, const std::string& where, const std::string& key) {
-  bool ok = v.is_number_integer();
-  if (ok && v.is_number_unsigned()) ok = v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi);
-  if (ok) {
-    const auto x = v.is_number_unsigned() ? static_cast<std::int64_t>(v.get<std::uint64_t>()) : v.get<std::int64_t>();
-    ok = x >= lo && x <= hi;
-  }
-  if (!ok)
+  const auto x = json_integer<std::int64_t>(v);
+  if (!x || *x < lo || *x > hi)
     fail(where, "\"" + key + "\" is " + v.dump().substr(0, 40) + ", not an integer in [" + std::to_string(lo) + ", " +
                     std::to_string(hi) + "]");
 }
