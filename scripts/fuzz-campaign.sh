@@ -114,12 +114,16 @@ for t in "${targets[@]}"; do
   # The working corpus ($dir/corpus) grows; the seeds in tests/fuzz/corpus stay as committed.
   # malloc_limit_mb: an allocation above 1 GiB from a small input is a finding (bad input
   # must be refused before any large allocation).
+  # timeout: libFuzzer measures an input's time on the wall clock, so a SIGSTOP of a few
+  # minutes (the lead's quiet timings) made a 28 ms input a "timeout after 497 s"; 1200 s
+  # survives such a pause and still catches a real hang (slow inputs show in the log's
+  # slowest_unit_time_sec).
   (
     cd "$dir"
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     nice -n 19 "$root/${FUZZ_BUILD:-build-fuzz}/$t" -jobs=1 -workers=1 \
-      -runs=$((TARGET_EXECS - done_execs)) ${MAX_SECONDS:+-max_total_time=$MAX_SECONDS} -max_len="$(max_len "$t")" -timeout=10 \
+      -runs=$((TARGET_EXECS - done_execs)) ${MAX_SECONDS:+-max_total_time=$MAX_SECONDS} -max_len="$(max_len "$t")" -timeout="${FUZZ_TIMEOUT:-1200}" \
       -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
       -artifact_prefix="$root/$dir/artifacts/" "$root/$dir/corpus" "$root/tests/fuzz/corpus/$t" >/dev/null 2>&1
   ) || echo "$t: run $run stopped (rc $?): see $dir/run-$run.log"
