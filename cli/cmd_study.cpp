@@ -78,13 +78,13 @@ void write_json(const fs::path& file, const nlohmann::json& j) {
 // outermost directory it created ("" if none), so a later refusal can remove it again.
 fs::path make_directory(const fs::path& dir, const std::string& flag) {
   fs::path outermost;
-  for (fs::path p = dir; !p.empty() && !fs::exists(p); p = p.parent_path()) {
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
     outermost = p;
     if (p == p.parent_path()) break;
   }
-  std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir)) {
+  if (ec || !fs::is_directory(dir, ec)) {
     if (!outermost.empty()) fs::remove_all(outermost, ec);
     throw UsageError(flag + ": cannot create the directory '" + dir.string() + "'");
   }
