@@ -30,6 +30,7 @@ struct CertifyOptions {
   std::string weights;
   std::string out;
   bool json = false;
+  bool weights_given = false, out_given = false;  // given, even as '' (which is refused)
 };
 
 nlohmann::json certificate_json(const cx::Certificate& c, std::optional<std::int64_t> max_certified, double seconds) {
@@ -65,17 +66,27 @@ void write_file(const std::string& path, const std::string& text) {
   }
 }
 
-// The metadata value `key` of a weights file as an integer, or nullopt.
-std::optional<std::int64_t> metadata_integer(const SafetensorsFile& file, const std::string& key) {
+// The metadata value `key` of a weights file (what `construct --weights` recorded), or
+// nullopt when absent; a value that is not an integer in [lo, hi] is refused, naming the
+// file, rather than narrowed (4294967298 must not become D = 2).
+std::optional<std::int64_t> metadata_integer(const SafetensorsFile& file, const std::string& key, std::int64_t lo,
+                                             std::int64_t hi) {
   const auto it = file.metadata.find(key);
   if (it == file.metadata.end()) return std::nullopt;
-  return parse_integer(it->second);
+  const auto value = parse_integer(it->second);
+  if (!value || *value < lo || *value > hi)
+    throw UsageError("--weights: the metadata \"" + key + "\" is '" + it->second.substr(0, 40) + "', not an integer in [" +
+                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return value;
 }
 
 int run_certify(CertifyOptions o) {
   const auto start = std::chrono::steady_clock::now();
   const auto precision = cx::parse_certificate_precision(o.precision);
   if (!precision) throw UsageError("--precision: '" + o.precision + "' is not one of exact, fp64, fp32, bf16, fp16, int8");
+  // An output that cannot be written is refused before the (possibly long) certification.
+  if (o.out_given) require_writable_file(o.out, "--out");
+  if (o.weights_given && o.weights.empty()) throw UsageError("--weights: an empty path");
   std::optional<cx::Transformer> loaded;
   if (!o.weights.empty()) {
     if (o.find_max_length) throw UsageError("--find-max-length: rebuilds the model per length; not with --weights");
@@ -87,9 +98,9 @@ int run_certify(CertifyOptions o) {
       throw UsageError("--weights: " + std::string(e.what()));
     }
     // D, n and L_max default to what `construct --weights` recorded.
-    if (o.alphabet == 0) o.alphabet = static_cast<int>(metadata_integer(file, "alphabet").value_or(0));
-    if (o.ngram == 0) o.ngram = static_cast<int>(metadata_integer(file, "ngram").value_or(0));
-    if (o.max_length == 0) o.max_length = metadata_integer(file, "max_length").value_or(0);
+    if (o.alphabet == 0) o.alphabet = static_cast<int>(metadata_integer(file, "alphabet", 2, 65536).value_or(0));
+    if (o.ngram == 0) o.ngram = static_cast<int>(metadata_integer(file, "ngram", 1, cx::kMaxDModel).value_or(0));
+    if (o.max_length == 0) o.max_length = metadata_integer(file, "max_length", 1, cx::kMaxCertifiedLength).value_or(0);
   }
   if (o.alphabet < 2 || o.alphabet > 65536) throw UsageError("--alphabet: required, an integer in [2, 65536]");
   if (o.ngram < 1) throw UsageError("--ngram: required, an integer >= 1");
@@ -161,7 +172,11 @@ void add_certify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", o->out, "Write the certificate JSON to this file");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof certify --alphabet 4 --ngram 8 --max-length 1e6 --precision fp32"));
-  cmd->callback([o, &exit_code] { exit_code = run_certify(*o); });
+  cmd->callback([o, cmd, &exit_code] {
+    o->weights_given = cmd->count("--weights") > 0;
+    o->out_given = cmd->count("--out") > 0;
+    exit_code = run_certify(*o);
+  });
 }
 
 }  // namespace copyproof::cli

@@ -57,6 +57,15 @@ int run_figures(const FiguresOptions& o) {
   if (o.only.empty())
     for (const auto& f : fg::all_figures()) selected.push_back(&f);
 
+  // Study data that does not fit the layout is bad input: every study the selected figures
+  // read is loaded (and checked) before --out is created or anything is computed.
+  for (const auto* figure : selected)
+    if (figure->needs_data) try {
+        fg::check_study_data(o.data, figure->study);
+      } catch (const std::runtime_error& e) {
+        throw UsageError("--data: " + std::string(e.what()));
+      }
+
   std::error_code ec;
   fs::create_directories(o.out, ec);
   if (!fs::is_directory(o.out)) throw UsageError("--out: cannot create the directory '" + o.out + "'");

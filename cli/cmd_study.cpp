@@ -154,6 +154,23 @@ bool extend_run(const StudyRun& run, const fs::path& dir, const std::string& che
   return true;
 }
 
+// Makes `dir` and its missing parents, or throws UsageError naming `flag`; returns the
+// outermost directory it created ("" if none), so a later refusal can remove it again.
+fs::path make_directory(const fs::path& dir, const std::string& flag) {
+  fs::path outermost;
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    outermost = p;
+    if (p == p.parent_path()) break;
+  }
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir, ec)) {
+    if (!outermost.empty()) fs::remove_all(outermost, ec);
+    throw UsageError(flag + ": cannot create the directory '" + dir.string() + "'");
+  }
+  return outermost;
+}
+
 // One run: every file goes to <name>.tmp first; config.json is renamed last, so a run
 // interrupted anywhere leaves no config.json and is redone from scratch.
 bool do_run(const Study& study, const StudyRun& run, const StudyOptions& o) {
@@ -205,6 +222,7 @@ int run_study(const StudyOptions& o) {
     throw UsageError("study: '" + o.name + "' is not one of " + names);
   }
   if (o.summary) {
+    if (!fs::is_directory(o.data)) throw UsageError("--data: '" + o.data + "' is not a directory");
     nlohmann::json summary;
     try {
       summary = study_summary(*study, o.data);
@@ -258,6 +276,16 @@ int run_study(const StudyOptions& o) {
     return code;
   }
 
+  // Both directories before any run, so a wrong --data or --checkpoints is one line and
+  // exit 2 (and leaves nothing behind) rather than a failure inside every run.
+  const fs::path made = make_directory(fs::path(o.data) / study->name, "--data");
+  try {
+    make_directory(fs::path(o.checkpoints) / study->name, "--checkpoints");
+  } catch (const UsageError&) {
+    std::error_code ec;
+    if (!made.empty()) fs::remove_all(made, ec);
+    throw;
+  }
   std::vector<const StudyRun*> todo;
   for (const auto& r : study->runs)
     if (run_finished(fs::path(o.data) / study->name / r.name, r)) say("study " + study->name + ": " + r.name + " finished, skipped");

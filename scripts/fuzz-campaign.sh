@@ -6,6 +6,7 @@
 #
 #   scripts/fuzz-campaign.sh [TARGET...]        # default: every target, in order
 #   scripts/fuzz-campaign.sh --summary          # executions, cov, ft, seconds per target
+#   MAX_SECONDS=1800 scripts/fuzz-campaign.sh T # this run of T stops after 1800 s (it resumes later)
 #
 # Findings land in build-fuzz/campaign/<target>/artifacts/; each one is fixed and its input
 # copied into tests/fuzz/corpus/<target>/ as a regression case (replayed by CTest).
@@ -14,7 +15,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 TARGET_EXECS=${TARGET_EXECS:-10000000}
-ALL_TARGETS=(fuzz_numeric_flags fuzz_copy_string fuzz_json_readers fuzz_weights fuzz_checkpoint)
+ALL_TARGETS=(fuzz_weights fuzz_checkpoint fuzz_json_readers fuzz_certify_weights fuzz_results_json fuzz_numeric_flags
+             fuzz_copy_string)
 CAMPAIGN=build-fuzz/campaign
 
 # Inputs up to a few times the largest seed; larger ones only slow the search down.
@@ -22,6 +24,7 @@ max_len() {
   case "$1" in
     fuzz_numeric_flags) echo 256 ;;
     fuzz_copy_string) echo 1024 ;;
+    fuzz_results_json) echo 32768 ;;  # a real run's five files are 8-16 KB
     *) echo 16384 ;;
   esac
 }
@@ -86,7 +89,8 @@ fi
 
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${ALL_TARGETS[@]}")
-nice -n 19 cmake --build "${FUZZ_BUILD:-build-fuzz}" -j"${JOBS:-2}" --target "${targets[@]}"
+# SKIP_BUILD=1: the binaries are built already (e.g. another target is still building in the same tree).
+[ -n "${SKIP_BUILD:-}" ] || nice -n 19 cmake --build "${FUZZ_BUILD:-build-fuzz}" -j"${JOBS:-2}" --target "${targets[@]}"
 
 for t in "${targets[@]}"; do
   dir=$CAMPAIGN/$t
@@ -110,12 +114,16 @@ for t in "${targets[@]}"; do
   # The working corpus ($dir/corpus) grows; the seeds in tests/fuzz/corpus stay as committed.
   # malloc_limit_mb: an allocation above 1 GiB from a small input is a finding (bad input
   # must be refused before any large allocation).
+  # timeout: libFuzzer measures an input's time on the wall clock, so a SIGSTOP of a few
+  # minutes (the lead's quiet timings) made a 28 ms input a "timeout after 497 s"; 1200 s
+  # survives such a pause and still catches a real hang (slow inputs show in the log's
+  # slowest_unit_time_sec).
   (
     cd "$dir"
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     nice -n 19 "$root/${FUZZ_BUILD:-build-fuzz}/$t" -jobs=1 -workers=1 \
-      -runs=$((TARGET_EXECS - done_execs)) -max_len="$(max_len "$t")" -timeout=10 \
+      -runs=$((TARGET_EXECS - done_execs)) ${MAX_SECONDS:+-max_total_time=$MAX_SECONDS} -max_len="$(max_len "$t")" -timeout="${FUZZ_TIMEOUT:-1200}" \
       -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
       -artifact_prefix="$root/$dir/artifacts/" "$root/$dir/corpus" "$root/tests/fuzz/corpus/$t" >/dev/null 2>&1
   ) || echo "$t: run $run stopped (rc $?): see $dir/run-$run.log"

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "copyproof/common/json_integer.hpp"
+
 namespace copyproof {
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
@@ -138,6 +140,23 @@ SafetensorsFile read_safetensors(const std::string& path) {
   return parse_safetensors(bytes, path);
 }
 
+namespace {
+// A JSON list of integers that fit T, else SafetensorsError(`error`) (json_integer.hpp:
+// found by fuzz_weights, a shape entry of 7.8e25 was converted by undefined behaviour).
+template <typename T>
+std::vector<T> integer_list(const nlohmann::json& list, const std::string& error) {
+  if (!list.is_array()) throw SafetensorsError(error);
+  std::vector<T> out;
+  out.reserve(list.size());
+  for (const auto& v : list) {
+    const auto x = json_integer<T>(v);
+    if (!x) throw SafetensorsError(error);
+    out.push_back(*x);
+  }
+  return out;
+}
+}  // namespace
+
 SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path) {
   const std::uint64_t file_size = bytes.size();
   std::uint64_t header_length = 0;
@@ -168,8 +187,9 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& pat
       }
       Tensor t;
       t.dtype = entry.at("dtype").get<std::string>();
-      t.shape = entry.at("shape").get<std::vector<std::int64_t>>();
-      const auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
+      t.shape = integer_list<std::int64_t>(entry.at("shape"), where + " has a shape that is not a list of integers");
+      const auto offsets =
+          integer_list<std::uint64_t>(entry.at("data_offsets"), where + " has data_offsets that are not two integers");
       for (auto s : t.shape)
         if (s < 0) throw SafetensorsError(where + " has a negative dimension");
       const auto bytes_needed = checked_byte_count(t.shape, dtype_size(t.dtype));

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "copyproof/common/json_integer.hpp"
+
 namespace copyproof::construction {
 namespace {
 
@@ -54,6 +56,14 @@ SafetensorsFile transformer_to_safetensors(const Transformer& model) {
   return file;
 }
 
+namespace {
+std::int64_t window_bound(const nlohmann::json& v) {
+  const auto x = json_integer<std::int64_t>(v);
+  if (!x) throw SafetensorsError("metadata \"heads\" has a window bound that is not a 64-bit integer");
+  return *x;
+}
+}  // namespace
+
 Transformer transformer_from_safetensors(const SafetensorsFile& file) {
   const auto format = file.metadata.find("format");
   if (format == file.metadata.end() || format->second != kTransformerFormat)
@@ -76,8 +86,10 @@ Transformer transformer_from_safetensors(const SafetensorsFile& file) {
         head.key = tensor_matrix(file, prefix + "key");
         head.value = tensor_matrix(file, prefix + "value");
         head.output = tensor_matrix(file, prefix + "output");
-        head.window.lo = meta.at("window_lo").get<std::int64_t>();
-        if (!meta.at("window_hi").is_null()) head.window.hi = meta.at("window_hi").get<std::int64_t>();
+        // Integers checked before conversion (json_integer.hpp; fuzz_json_readers found a
+        // window_lo of 1.0e41, a float-to-int conversion out of range).
+        head.window.lo = window_bound(meta.at("window_lo"));
+        if (!meta.at("window_hi").is_null()) head.window.hi = window_bound(meta.at("window_hi"));
         head.position_slope = meta.at("position_slope").get<double>();
         head.integer_score_unit = meta.at("integer_score_unit").get<double>();
         layer.heads.push_back(std::move(head));

@@ -91,7 +91,7 @@ Figure debruijn_margins_figure() {
           "D = 4, n = 2..7: the smallest softmax mass on the matched key next to the floor the parameters "
           "guarantee and the b/(b+1) the argmax needs (left), and the largest layer-1 error next to its bound "
           "(right).",
-          "Theorem 2.3's proof (docs/construction.md): the margins that make the copy exact", false, make};
+          "Theorem 2.3's proof (docs/construction.md): the margins that make the copy exact", false, make, ""};
 }
 
 }  // namespace copyproof::figures

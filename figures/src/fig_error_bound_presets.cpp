@@ -79,7 +79,7 @@ Figure error_bound_presets_figure() {
           "Theorem 2.7's lower bound on the copy error, 1 - |S| / D^L, for every published preset at 16 bits per "
           "number (D = 50277, the GPT-NeoX vocabulary), against the copy length L: zero while the state can hold "
           "the string, then near 1 within a token or two. One line per preset, one colour per family.",
-          "Theorem 2.7 and Corollary 2.8, for the published architectures", false, make};
+          "Theorem 2.7 and Corollary 2.8, for the published architectures", false, make, ""};
 }
 
 }  // namespace copyproof::figures

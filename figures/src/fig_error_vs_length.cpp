@@ -129,7 +129,7 @@ Figure error_vs_length_figure() {
           "p_ngram (the probability of a repeated n-gram; exact by counting de Bruijn trails, or Monte Carlo), "
           "and Lemma 2.4's bound min(1, C(L-n+1, 2) D^-n).",
           "Theorem 2.3 (err <= p_ngram, with equality for the hash construction) and Lemma 2.4",
-          false, make};
+          false, make, ""};
 }
 
 }  // namespace copyproof::figures

@@ -137,7 +137,7 @@ Figure state_vs_length_figure() {
           "Published fixed-state presets (16 bits per number) are marked at the longest length where error <= 1/2 "
           "is still possible; presets whose cache grows with L are drawn as lines.",
           "Theorem 2.7 and Corollary 2.8 (state linear in L) against Corollary 2.5 (dimension logarithmic in L)",
-          false, make};
+          false, make, ""};
 }
 
 }  // namespace copyproof::figures

@@ -82,7 +82,7 @@ Figure trained_length_generalization_figure() {
           "Wilson for a single seed), the training lengths shaded.",
           "The paper's trained comparison (length generalization): fixed-state models fail past their "
           "training lengths, the transformer generalizes",
-          true, make};
+          true, make, kStudy};
 }
 
 }  // namespace copyproof::figures

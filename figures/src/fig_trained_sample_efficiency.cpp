@@ -83,7 +83,7 @@ Figure trained_sample_efficiency_figure() {
           "training, against the number of training examples seen (step × batch): mean over seeds with a 95% "
           "interval (Student t over seeds; Wilson for a single seed).",
           "The paper's trained comparison (sample efficiency): the transformer learns to copy from fewer examples",
-          true, make};
+          true, make, kStudy};
 }
 
 }  // namespace copyproof::figures

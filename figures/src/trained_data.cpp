@@ -8,7 +8,9 @@
 #include <map>
 #include <stdexcept>
 
+#include "copyproof/figures/figure.hpp"
 #include "copyproof/ssm_bounds/ngram_probability.hpp"
+#include "copyproof/trained/result_files.hpp"
 #include "copyproof/trained/study_summary.hpp"
 
 namespace copyproof::figures {
@@ -17,14 +19,12 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<json> read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(path.string() + " is not valid JSON (" + e.what() + ")");
-  }
+// The document in `path` (nullopt when absent), checked against the study layout
+// (trained/result_files.hpp) so that the figures' reads below cannot fail or overflow.
+std::optional<json> read_json(const fs::path& path, void (*check)(const json&, const std::string&)) {
+  auto j = trained::read_result_json(path);
+  if (j) check(*j, path.string());
+  return j;
 }
 
 int model_rank(const std::string& model) {
@@ -45,26 +45,27 @@ std::vector<StudyRun> load_study(const fs::path& data_dir, const std::string& st
     if (entry.is_directory()) dirs.push_back(entry.path());
   std::sort(dirs.begin(), dirs.end());  // directory order is not stable across machines
   for (const auto& dir : dirs) {
-    auto config = read_json(dir / "config.json");
+    auto config = read_json(dir / "config.json", trained::check_config_json);
     if (!config) continue;
     StudyRun run;
     run.run = config->value("run", dir.filename().string());
     run.model = config->value("model", std::string());
     run.seed = config->value("seed", std::int64_t{0});
     run.config = *config;
-    run.eval = read_json(dir / "eval.json");
-    run.eval_dup = read_json(dir / "eval-dup.json");
+    run.eval = read_json(dir / "eval.json", trained::check_eval_json);
+    run.eval_dup = read_json(dir / "eval-dup.json", trained::check_dup_json);
     std::ifstream log(dir / "train.jsonl");
     std::int64_t line_number = 0;
     for (std::string line; std::getline(log, line);) {
       ++line_number;
       if (line.empty()) continue;
+      const std::string where = (dir / "train.jsonl").string() + ":" + std::to_string(line_number);
       try {
         run.log.push_back(json::parse(line));
       } catch (const json::exception&) {
-        throw std::runtime_error((dir / "train.jsonl").string() + ":" + std::to_string(line_number) +
-                                 " is not valid JSON");
+        throw std::runtime_error(where + " is not valid JSON");
       }
+      trained::check_train_log_line(run.log.back(), where);
     }
     if (!run.model.empty()) runs.push_back(std::move(run));
   }
@@ -76,6 +77,8 @@ std::vector<StudyRun> load_study(const fs::path& data_dir, const std::string& st
   });
   return runs;
 }
+
+void check_study_data(const fs::path& data_dir, const std::string& study) { (void)load_study(data_dir, study); }
 
 std::vector<std::string> model_order(const std::vector<StudyRun>& runs) {
   std::vector<std::string> models;

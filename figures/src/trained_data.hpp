@@ -31,8 +31,9 @@ struct StudyRun {
 };
 
 // Every run of DIR/<study>/ (sorted by model order, then seed). Runs without a readable
-// config.json are left out; a file that exists but is not valid JSON throws
-// std::runtime_error naming it.
+// config.json are left out; a file that exists but is not valid JSON, or does not fit the
+// layout (trained/result_files.hpp: every key the figures read, its type and range),
+// throws std::runtime_error naming it. What this returns, the figures read without failing.
 std::vector<StudyRun> load_study(const std::filesystem::path& data_dir, const std::string& study);
 
 // Models in drawing order: transformer, mamba, lstm, then any other in name order.

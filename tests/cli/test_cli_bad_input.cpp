@@ -8,10 +8,12 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_runner.hpp"
@@ -71,6 +73,43 @@ struct Scratch {
     write_file(dir + "/short_data.safetensors", ck.substr(0, ck.size() - 4));
     const auto construct = run_cli("construct -D 2 -n 1 -L 4 --weights " + dir + "/weights.safetensors");
     REQUIRE(construct.exit_code == 0);
+    // The same weights whose metadata claims D = 2^32 + 2 (which an int narrows to 2).
+    write_file(dir + "/weights_bad_alphabet.safetensors",
+               with_header_edit(read_file(dir + "/weights.safetensors"), "\"alphabet\":\"2\"", "\"alphabet\":\"4294967298\""));
+    // Study result directories (the layout of trained/study.hpp) each with one file wrong.
+    write_run("data-badjson", {{"config.json", "{\"model\": \"transformer\", "}});
+    write_run("data-quote", {{"config.json", R"({"model": "transformer' . system('true') . '", "train": {"batch": 32, "final_loss": 0.1, "seconds": 1}})"}});
+    write_run("data-float", {{"eval.json", R"({"results": [{"length": 1e300, "samples": 200, "string_accuracy": 1, "token_accuracy": 1}]})"}});
+    write_run("data-nokey", {{"eval-dup.json", R"({"probes": []})"}});
+  }
+
+  // A safetensors file with `from` replaced by `to` in its JSON header (the data is kept;
+  // its offsets count from the end of the header, so they stay right).
+  static std::string with_header_edit(const std::string& file, const std::string& from, const std::string& to) {
+    std::uint64_t length = 0;
+    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(file[static_cast<std::size_t>(i)]);
+    std::string header = file.substr(8, length);
+    const auto at = header.find(from);
+    REQUIRE(at != std::string::npos);
+    header.replace(at, from.size(), to);
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    return out + header + file.substr(8 + length);
+  }
+
+  // Run transformer-s1 of study copy-seeds under S/<name>/, its files valid except `changed`.
+  void write_run(const std::string& name, const std::vector<std::pair<std::string, std::string>>& changed) const {
+    const std::string run = dir + "/" + name + "/copy-seeds/transformer-s1";
+    fs::create_directories(run);
+    write_file(run + "/config.json", R"({"model": "transformer", "run": "transformer-s1", "seed": 1, "study": "copy-seeds", )"
+                                     R"("train": {"batch": 32, "final_loss": 0.1, "seconds": 1.0}})");
+    write_file(run + "/eval.json", R"({"model": "transformer", "params": 10, "state_numbers": null, "config": {}, )"
+                                   R"("trained_lengths": [5, 20], )"
+                                   R"("results": [{"length": 5, "samples": 200, "string_accuracy": 1.0, "token_accuracy": 1.0}]})");
+    write_file(run + "/train.jsonl", "{\"step\": 1, \"loss\": 1.0}\n{\"step\": 50, \"eval\": {\"length\": 20, \"string_accuracy\": 0.5}}\n");
+    write_file(run + "/eval-dup.json", R"({"results": [{"ngram": 2, "results": [{"length": 20, "samples": 200, )"
+                                       R"("string_accuracy": 0.9, "token_accuracy": 0.95}]}]})");
+    for (const auto& [file, text] : changed) write_file(run + "/" + file, text);
   }
   ~Scratch() { fs::remove_all(dir); }
 };
@@ -196,6 +235,61 @@ const std::vector<BadInput> kTable = {
     {"eval --checkpoint S/ck.safetensors --ngram 100", "--ngram"},
     {"eval --checkpoint S/ck.safetensors --task dup --ngram 3 --lengths 2", "--lengths"},
     {"eval --checkpoint S/ck.safetensors --threads 0", "--threads"},
+    // certify
+    {"certify -D 1 -n 1 -L 4", "--alphabet"},
+    {"certify -D 65537 -n 1 -L 4", "--alphabet"},
+    {"certify -D x -n 1 -L 4", "--alphabet"},
+    {"certify -D 2 -n 0 -L 4", "--ngram"},
+    {"certify -D 2 -n 1 -L 0", "--max-length"},
+    {"certify -D 2 -n 1 -L 1e19", "--max-length"},
+    {"certify -D 2 -n 1 -L ''", "--max-length"},
+    {"certify -D 2 -n 1", "--max-length"},
+    {"certify -D 2 -n 1 -L 4 --precision fp8", "--precision"},
+    {"certify -D 2 -n 1 -L 4 --precision ''", "--precision"},
+    {"certify --weights S/missing.safetensors", "--weights"},
+    {"certify --weights S/empty.safetensors", "--weights"},
+    {"certify --weights S/random.bin", "--weights"},
+    {"certify --weights S/truncated.safetensors", "--weights"},
+    {"certify --weights S/ck.safetensors", "--weights"},  // a checkpoint: the wrong model
+    {"certify --weights S/subdir", "--weights"},
+    {"certify --weights ''", "--weights"},
+    {"certify --weights S/weights.safetensors --find-max-length", "--find-max-length"},
+    {"certify -D 3 -n 1 -L 4 --weights S/weights.safetensors", "--weights"},
+    {"certify --weights S/weights_bad_alphabet.safetensors", "alphabet"},
+    {"certify -D 2 -n 1 -L 4 --out S/missing/c.json", "--out"},
+    {"certify -D 2 -n 1 -L 4 --out S/file/c.json", "--out"},
+    {"certify -D 2 -n 1 -L 4 --out S/subdir", "--out"},
+    {"certify -D 2 -n 1 -L 4 --out /proc/copyproof_c.json", "--out"},
+    {"certify -D 2 -n 1 -L 4 --out ''", "--out"},
+    // figures (the study data cases: one file of the run wrong, named in the line)
+    {"figures --only nope --out S/figs", "--only"},
+    {"figures --only '' --out S/figs", "--only"},
+    {"figures --threads 0 --out S/figs", "--threads"},
+    {"figures --threads x --out S/figs", "--threads"},
+    {"figures --seed -1 --out S/figs", "--seed"},
+    {"figures --seed 1e30 --out S/figs", "--seed"},
+    {"figures --only state-vs-length --out S/file", "--out"},
+    {"figures --only state-vs-length --out S/file/x", "--out"},
+    {"figures --only state-vs-length --out /proc/copyproof_figs", "--out"},
+    {"figures --only state-vs-length --out ''", "--out"},
+    {"figures --only trained-length-generalization --data S/data-badjson --out S/figs",
+     "S/data-badjson/copy-seeds/transformer-s1/config.json"},
+    {"figures --only trained-sample-efficiency --data S/data-quote --out S/figs", "\"model\""},
+    {"figures --only trained-length-generalization --data S/data-float --out S/figs", "\"length\""},
+    {"figures --only dup-ngram-probe --data S/data-nokey --out S/figs", "eval-dup.json"},
+    // study
+    {"study nope", "nope"},
+    {"study smoke --jobs 0", "--jobs"},
+    {"study smoke --jobs 1000", "--jobs"},
+    {"study smoke --jobs x", "--jobs"},
+    {"study smoke --data S/file", "--data"},
+    {"study smoke --data /proc/copyproof_data", "--data"},
+    {"study smoke --data S/newdata --checkpoints S/file", "--checkpoints"},
+    {"study copy-seeds --summary --data S/missing", "--data"},
+    {"study copy-seeds --summary --data S/data-badjson", "S/data-badjson/copy-seeds/transformer-s1/config.json"},
+    {"study copy-seeds --summary --data S/data-quote", "\"model\""},
+    {"study copy-seeds --summary --data S/data-float", "\"length\""},
+    {"study copy-seeds --summary --data S/data-nokey", "eval-dup.json"},
 };
 
 void check_case(const Scratch& scratch, const std::string& args, const std::string& mention) {

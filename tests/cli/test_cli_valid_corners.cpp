@@ -71,6 +71,28 @@ TEST_CASE("valid corners: construct, copy, bound, pngram, check") {
   for (const auto& c : cases) check_runs(c);
 }
 
+TEST_CASE("valid corners: certify, figures, study") {
+  const std::string data = std::string(COPYPROOF_SOURCE_DIR) + "/docs/results/data";  // the committed study results
+  const std::vector<std::string> cases = {
+      "certify -D 2 -n 1 -L 1",
+      "certify -D 2 -n 1 -L 1e18",  // the largest --max-length
+      "certify -D 65536 -n 1 -L 1",
+      "certify -D 2 -n 1 --find-max-length",
+      "certify -D 2 -n 1 -L 1 --precision int8",
+      "certify -D 2 -n 1 -L 1 --precision fp16 --json --out " + scratch_dir() + "/c.json",
+      "construct -D 3 -n 1 -L 4 --weights " + scratch_dir() + "/w3.safetensors",
+      "certify --weights " + scratch_dir() + "/w3.safetensors --precision bf16",
+      "figures --list",
+      "study",
+      "study smoke --list",
+      "study copy-seeds --summary --data " + data,
+      "study pigeonhole --summary --json --data " + data,
+      "study state-sweep --summary --data " + data,
+      "study positional --summary --data " + data,  // no finished run: every group missing
+  };
+  for (const auto& c : cases) check_runs(c);
+}
+
 TEST_CASE("valid corners: verify") {
   const std::vector<std::string> cases = {
       "verify -D 2 -n 1 -L 1 --samples 1",
@@ -84,12 +106,9 @@ TEST_CASE("valid corners: verify") {
   for (const auto& c : cases) check_runs(c);
 }
 
-// KNOWN FAILURE until branch `exact` is merged (its own CTest entry,
-// test_cli_int8_large_code_after_exact_merge, so the rest stays green meanwhile): int8
-// with n * b > 127 (here n = 64, b = 2) throws std::invalid_argument out of the worker
-// threads and the process aborts (exit 134). Branch `exact` fixes it; this case proves it.
-TEST_CASE("valid corners: verify --precision int8 with n * b > 127 (fixed on branch exact)" *
-          doctest::skip(std::getenv("COPYPROOF_INT8_CASE") == nullptr)) {
+// Was an abort (exit 134) until branch `exact` was merged: int8 with n * b > 127 (here
+// n = 64, b = 2) threw std::invalid_argument out of the worker threads.
+TEST_CASE("valid corners: verify --precision int8 with n * b > 127") {
   check_runs("verify -D 2 -n 64 -L 130 --samples 1 --precision int8");
 }
 

@@ -2,11 +2,12 @@
 // a JSON document enters (the bytes of a real file around it stay valid, so the fuzzer
 // spends its time inside the JSON readers rather than on length fields):
 //   1. the safetensors header (weights and checkpoints), with no data after it;
-//   2. the "heads" metadata string of a `construct --weights` file (a real D=2, n=1 model);
+//   2. the "heads" metadata string of a `construct --weights` file (a real D=2, n=1 model,
+//      tests/fuzz/corpus/fuzz_weights/seed-w-D2-n1-L4.safetensors);
 //   3. the "__metadata__" of a `train` checkpoint (a real one-layer transformer's tensors),
 //      when the text is an object of strings, as the format requires.
-// Readers added later (the certificate JSON of `certify`, the JSONL logs and study results
-// `figures` reads) get their own target beside this one: tests/fuzz/CMakeLists.txt.
+// The study result files `figures` and `study --summary` read have their own target,
+// fuzz_results_json.
 
 #include <cstdint>
 #include <cstring>
@@ -15,7 +16,6 @@
 #include <string_view>
 
 #include "copyproof/common/safetensors.hpp"
-#include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/transformer_file.hpp"
 #include "copyproof/trained/checkpoint.hpp"
 
@@ -26,8 +26,10 @@ namespace tr = copyproof::trained;
 using copyproof::SafetensorsError;
 using copyproof::SafetensorsFile;
 
+// A real `construct -D 2 -n 1 -L 4 --weights` file, committed as fuzz_weights' seed (read
+// rather than built, so the libFuzzer build need not compile the construction).
 const SafetensorsFile& real_weights() {
-  static const SafetensorsFile file = cx::transformer_to_safetensors(cx::build_copy_transformer(2, 1, 4).model);
+  static const SafetensorsFile file = copyproof::read_safetensors(COPYPROOF_FUZZ_WEIGHTS_SEED);
   return file;
 }
 

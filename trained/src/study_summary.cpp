@@ -1,6 +1,7 @@
 #include <copyproof/trained/study_summary.hpp>
 
 #include <copyproof/ssm_bounds/copy_error_bound.hpp>
+#include <copyproof/trained/result_files.hpp>
 #include <copyproof/trained/tasks.hpp>
 
 #include <boost/math/distributions/students_t.hpp>
@@ -35,9 +36,16 @@ std::optional<std::int64_t> examples_to_reach(const std::filesystem::path& train
   std::ifstream in(train_log);
   if (!in) throw std::runtime_error("cannot read " + train_log.string());
   std::string line;
-  while (std::getline(in, line)) {
+  for (std::int64_t number = 1; std::getline(in, line); ++number) {
     if (line.empty()) continue;
-    const auto j = nlohmann::json::parse(line);
+    const std::string where = train_log.string() + ":" + std::to_string(number);
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception&) {
+      throw ResultFileError(where + ": not valid JSON");
+    }
+    check_train_log_line(j, where);  // step <= 2^31 and batch <= 2^31: the product fits
     if (j.contains("eval") && j["eval"]["string_accuracy"].get<double>() >= threshold)
       return j["step"].get<std::int64_t>() * batch;
   }
@@ -58,14 +66,12 @@ std::int64_t bound_longest_length(std::int64_t bits, int alphabet) {
 
 namespace {
 
-nlohmann::json read_json(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(file.string() + ": " + e.what());
-  }
+// The document in `file`, checked by `check` (result_files.hpp) before any reader sees it.
+nlohmann::json read_json(const std::filesystem::path& file, void (*check)(const nlohmann::json&, const std::string&)) {
+  auto j = read_result_json(file);
+  if (!j) throw ResultFileError("cannot read " + file.string());
+  check(*j, file.string());
+  return *j;
 }
 
 nlohmann::json to_json(const MeanInterval& m) {
@@ -113,50 +119,56 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       continue;
     }
     g.runs.push_back(run.name);
-    const auto config = read_json(dir / kConfigFile);
-    const auto eval = read_json(dir / kEvalFile);
-    const int batch = config.at("train").at("batch").get<int>();
-    for (const auto& r : eval.at("results")) {
-      g.string_acc[r.at("length").get<int>()].push_back(r.at("string_accuracy").get<double>());
-      g.token_acc[r.at("length").get<int>()].push_back(r.at("token_accuracy").get<double>());
-    }
-    g.to_09.push_back(examples_to_reach(dir / kTrainLogFile, 0.9, batch));
-    g.to_099.push_back(examples_to_reach(dir / kTrainLogFile, 0.99, batch));
-    g.final_loss.push_back(config.at("train").at("final_loss").get<double>());
-    g.seconds.push_back(config.at("train").at("seconds").get<double>());
-    g.longest.push_back(longest_copied_length(eval));
-    if (g.model.is_null())
-      g.model = {{"model", eval.at("model")}, {"params", eval.at("params")}, {"state_numbers", eval.at("state_numbers")},
-                 {"config", eval.at("config")}, {"trained_lengths", eval.at("trained_lengths")}};
-    // (Each file is held in a local: a range-for over a member of a temporary would dangle.)
-    if (!run.pigeonhole_lengths.empty()) {
-      const auto file = read_json(dir / kPigeonholeFile);
-      for (auto p : file.at("pigeonhole")) {
-        p["run"] = run.name;
-        g.pigeonhole.push_back(p);
+    // Every file is checked on reading (types and ranges); a key the summary needs and
+    // the file lacks surfaces as nlohmann's out_of_range, turned into an error naming the run.
+    try {
+      const auto config = read_json(dir / kConfigFile, check_config_json);
+      const auto eval = read_json(dir / kEvalFile, check_eval_json);
+      const int batch = config.at("train").at("batch").get<int>();
+      for (const auto& r : eval.at("results")) {
+        g.string_acc[r.at("length").get<int>()].push_back(r.at("string_accuracy").get<double>());
+        g.token_acc[r.at("length").get<int>()].push_back(r.at("token_accuracy").get<double>());
       }
-    }
-    if (!run.quantized_bits.empty()) {
-      // Longest length copied (string accuracy >= 1/2) with the state quantized to q bits.
-      const auto file = read_json(dir / kQuantizedFile);
-      std::map<int, int> longest;
-      for (const auto& q : file.at("quantized")) {
-        const int bits = q.at("bits").get<int>();
-        int& l = longest[bits];
-        if (q.at("string_accuracy").get<double>() >= 0.5) l = std::max(l, q.at("length").get<int>());
-        g.quantized_holds = g.quantized_holds && q.at("holds").get<bool>();
+      g.to_09.push_back(examples_to_reach(dir / kTrainLogFile, 0.9, batch));
+      g.to_099.push_back(examples_to_reach(dir / kTrainLogFile, 0.99, batch));
+      g.final_loss.push_back(config.at("train").at("final_loss").get<double>());
+      g.seconds.push_back(config.at("train").at("seconds").get<double>());
+      g.longest.push_back(longest_copied_length(eval));
+      if (g.model.is_null())
+        g.model = {{"model", eval.at("model")}, {"params", eval.at("params")}, {"state_numbers", eval.at("state_numbers")},
+                   {"config", eval.at("config")}, {"trained_lengths", eval.at("trained_lengths")}};
+      // (Each file is held in a local: a range-for over a member of a temporary would dangle.)
+      if (!run.pigeonhole_lengths.empty()) {
+        const auto file = read_json(dir / kPigeonholeFile, check_pigeonhole_json);
+        for (auto p : file.at("pigeonhole")) {
+          p["run"] = run.name;
+          g.pigeonhole.push_back(p);
+        }
       }
-      std::optional<int> fewest;
-      for (const auto& [bits, l] : longest) {  // ascending bits
-        g.quantized_longest[bits].push_back(l);
-        if (!fewest && g.longest.back() > 0 && l >= g.longest.back()) fewest = bits;
+      if (!run.quantized_bits.empty()) {
+        // Longest length copied (string accuracy >= 1/2) with the state quantized to q bits.
+        const auto file = read_json(dir / kQuantizedFile, check_quantized_json);
+        std::map<int, int> longest;
+        for (const auto& q : file.at("quantized")) {
+          const int bits = q.at("bits").get<int>();
+          int& l = longest[bits];
+          if (q.at("string_accuracy").get<double>() >= 0.5) l = std::max(l, q.at("length").get<int>());
+          g.quantized_holds = g.quantized_holds && q.at("holds").get<bool>();
+        }
+        std::optional<int> fewest;
+        for (const auto& [bits, l] : longest) {  // ascending bits
+          g.quantized_longest[bits].push_back(l);
+          if (!fewest && g.longest.back() > 0 && l >= g.longest.back()) fewest = bits;
+        }
+        g.fewest_bits.push_back(fewest);
       }
-      g.fewest_bits.push_back(fewest);
-    }
-    if (!run.dup_ngrams.empty()) {
-      const auto file = read_json(dir / kDupFile);
-      for (const auto& probe : file.at("results"))
-        g.dup_string_acc[probe.at("ngram").get<int>()].push_back(probe.at("results").at(0).at("string_accuracy").get<double>());
+      if (!run.dup_ngrams.empty()) {
+        const auto file = read_json(dir / kDupFile, check_dup_json);
+        for (const auto& probe : file.at("results"))
+          g.dup_string_acc[probe.at("ngram").get<int>()].push_back(probe.at("results").at(0).at("string_accuracy").get<double>());
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw ResultFileError(dir.string() + ": " + e.what());
     }
   }
 

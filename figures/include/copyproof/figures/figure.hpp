@@ -78,7 +78,12 @@ struct Figure {
   std::string claim;    // which result of theory.md it supports
   bool needs_data = false;  // drawn from committed study data (--data)
   std::function<FigureOutput(const FigureContext&)> make;
+  std::string study;  // with needs_data: the study under --data it reads (checked before drawing)
 };
+
+// Reads and checks every run of DIR/<study>/ as the trained figures will; throws
+// std::runtime_error naming the first file that does not fit the layout (trained/result_files.hpp).
+void check_study_data(const std::filesystem::path& data_dir, const std::string& study);
 
 // Every figure, in gallery order.
 const std::vector<Figure>& all_figures();
