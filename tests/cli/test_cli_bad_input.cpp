@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli_runner.hpp"
+#include "copyproof/figures/figure.hpp"
 
 namespace fs = std::filesystem;
 using copyproof::testing::run_cli;
@@ -28,9 +29,17 @@ struct BadInput {
   std::string mention;  // the flag or file the one line must name (S/ replaced too)
 };
 
+// The study the trained figures read under --data, from the figures' own registry.
+const std::string& trained_figure_study() {
+  static const std::string study = copyproof::figures::find_figure("trained-length-generalization")->study;
+  return study;
+}
+
+// S/ -> the scratch directory; FIGSTUDY -> the trained figures' study.
 std::string expand(std::string text, const std::string& scratch) {
   for (std::size_t at = text.find("S/"); at != std::string::npos; at = text.find("S/", at + scratch.size()))
     text.replace(at, 2, scratch + "/");
+  if (const auto at = text.find("FIGSTUDY"); at != std::string::npos) text.replace(at, 8, trained_figure_study());
   return text;
 }
 
@@ -97,11 +106,17 @@ struct Scratch {
     return out + header + file.substr(8 + length);
   }
 
-  // Run transformer-s1 of study copy-seeds under S/<name>/, its files valid except `changed`.
+  // Run transformer-s1 of study copy-seeds (what the study cases read) and of the trained
+  // figures' study under S/<name>/, its files valid except `changed`.
   void write_run(const std::string& name, const std::vector<std::pair<std::string, std::string>>& changed) const {
-    const std::string run = dir + "/" + name + "/copy-seeds/transformer-s1";
+    write_run_of(name, "copy-seeds", changed);
+    if (trained_figure_study() != "copy-seeds") write_run_of(name, trained_figure_study(), changed);
+  }
+  void write_run_of(const std::string& name, const std::string& study,
+                    const std::vector<std::pair<std::string, std::string>>& changed) const {
+    const std::string run = dir + "/" + name + "/" + study + "/transformer-s1";
     fs::create_directories(run);
-    write_file(run + "/config.json", R"({"model": "transformer", "run": "transformer-s1", "seed": 1, "study": "copy-seeds", )"
+    write_file(run + "/config.json", R"({"model": "transformer", "run": "transformer-s1", "seed": 1, "study": ")" + study + R"(", )"
                                      R"("train": {"batch": 32, "final_loss": 0.1, "seconds": 1.0}})");
     write_file(run + "/eval.json", R"({"model": "transformer", "params": 10, "state_numbers": null, "config": {}, )"
                                    R"("trained_lengths": [5, 20], )"
@@ -273,7 +288,7 @@ const std::vector<BadInput> kTable = {
     {"figures --only state-vs-length --out /proc/copyproof_figs", "--out"},
     {"figures --only state-vs-length --out ''", "--out"},
     {"figures --only trained-length-generalization --data S/data-badjson --out S/figs",
-     "S/data-badjson/copy-seeds/transformer-s1/config.json"},
+     "S/data-badjson/FIGSTUDY/transformer-s1/config.json"},
     {"figures --only trained-sample-efficiency --data S/data-quote --out S/figs", "\"model\""},
     {"figures --only trained-length-generalization --data S/data-float --out S/figs", "\"length\""},
     {"figures --only dup-ngram-probe --data S/data-nokey --out S/figs", "eval-dup.json"},

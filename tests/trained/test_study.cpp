@@ -134,7 +134,11 @@ TEST_CASE("copyproof study --summary: two planted seeds at 0 and 1 print the cli
                            {"trained_lengths", {5, 20}},
                            {"results", {{{"length", 20}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
     write(dir / "eval.json", eval.dump());
-    nlohmann::json dup = {{"results", {{{"ngram", 2}, {"results", {{{"string_accuracy", acc}}}}}}}};
+    // As eval --json writes it (the result files' check wants each result whole).
+    nlohmann::json dup = {
+        {"results",
+         {{{"ngram", 2},
+           {"results", {{{"length", 20}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}}}}};
     write(dir / "eval-dup.json", dup.dump());
   }
   const Run text = run("study copy-seeds --summary --data " + data.string());

@@ -18,14 +18,6 @@ namespace copyproof::trained {
 
 namespace {
 
-std::vector<Matrix<float>*> state_matrices(const Network<float>& net, DecodeStateBase& state) {
-  return net.config().kind == ModelKind::lstm ? lstm_state_matrices(state) : mamba_state_matrices(state);
-}
-
-int greedy_token(const Matrix<float>& logits, Eigen::Index row) {
-  return static_cast<int>(common::argmax_lowest_index(logits.row(row)));  // common/argmax.hpp
-}
-
 std::vector<int> letters_of(std::int64_t index, int length) {
   std::vector<int> x(static_cast<std::size_t>(length));
   for (int i = length - 1; i >= 0; --i, index /= kLetters) x[static_cast<std::size_t>(i)] = static_cast<int>(index % kLetters);

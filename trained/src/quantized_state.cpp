@@ -23,26 +23,11 @@ std::uint32_t StateGrid::level_of(double x) const {
 
 double StateGrid::value_of(std::uint32_t level) const { return -range + level * (2 * range / levels()); }
 
-namespace {
-
-std::vector<Matrix<float>*> state_matrices(const Network<float>& net, DecodeStateBase& state) {
-  return net.config().kind == ModelKind::lstm ? lstm_state_matrices(state) : mamba_state_matrices(state);
-}
-
-int greedy_token(const Matrix<float>& logits, Eigen::Index row) {
-  Eigen::Index best = 0;
-  logits.row(row).maxCoeff(&best);
-  return static_cast<int>(best);
-}
-
-}  // namespace
-
 QuantizedEval evaluate_quantized_copy(const Network<float>& net, const float* params, int length, int bits, int samples,
                                       std::uint64_t seed) {
   if (net.config().kind == ModelKind::transformer)
     throw std::invalid_argument("a quantized state needs a fixed-state model (mamba or lstm)");
   if (bits < 1 || bits > kMaxQuantizedBits) throw std::invalid_argument("bits outside [1, 16]");
-  Eigen::setNbThreads(1);
   auto acts = net.new_activations();
   std::vector<Example> examples;
   for (int i = 0; i < samples; ++i) {
