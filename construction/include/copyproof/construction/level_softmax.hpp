@@ -14,11 +14,7 @@
 #include <cstdint>
 #include <limits>
 
-#if defined(__CUDACC__)
-#define COPYPROOF_HOST_DEVICE __host__ __device__
-#else
-#define COPYPROOF_HOST_DEVICE
-#endif
+#include "copyproof/construction/host_device.hpp"
 
 namespace copyproof::construction {
 

@@ -5,11 +5,7 @@
 
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define COPYPROOF_HOST_DEVICE __host__ __device__
-#else
-#define COPYPROOF_HOST_DEVICE
-#endif
+#include "copyproof/construction/host_device.hpp"
 
 namespace copyproof::construction {
 
