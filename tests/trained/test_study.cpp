@@ -4,6 +4,7 @@
 // beats Theorem 2.7.
 
 #include <copyproof/trained/pigeonhole.hpp>
+#include <copyproof/trained/result_files.hpp>
 #include <copyproof/trained/study.hpp>
 #include <copyproof/trained/study_summary.hpp>
 #include <copyproof/trained/tasks.hpp>
@@ -466,4 +467,23 @@ TEST_CASE("committed pigeonhole results: no model copies more strings than it ha
     }
   }
   CHECK(checked > 0);
+}
+
+TEST_CASE("eval-quantized.json is checked before the summary reads it") {
+  using copyproof::trained::check_quantized_json;
+  using copyproof::trained::ResultFileError;
+  const nlohmann::json good = {{"quantized",
+                                {{{"bits", 4}, {"length", 3}, {"string_accuracy", 0.5}, {"distinct_states", 10},
+                                  {"copied", 5}, {"holds", true}}}}};
+  CHECK_NOTHROW(check_quantized_json(good, "q"));
+  auto bad = good;
+  bad["quantized"][0]["length"] = 1e300;  // would be UB converted to int
+  CHECK_THROWS_AS(check_quantized_json(bad, "q"), ResultFileError);
+  bad = good;
+  bad["quantized"][0]["string_accuracy"] = 1.5;
+  CHECK_THROWS_AS(check_quantized_json(bad, "q"), ResultFileError);
+  bad = good;
+  bad["quantized"][0].erase("holds");
+  CHECK_THROWS_AS(check_quantized_json(bad, "q"), ResultFileError);
+  CHECK_THROWS_AS(check_quantized_json(nlohmann::json::array(), "q"), ResultFileError);
 }
