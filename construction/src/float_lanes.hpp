@@ -110,27 +110,6 @@ struct Portable {
     for (int i = 0; i < 16; ++i) r.v[i] = (mask >> i & 1u) ? a.v[i] : 0.0f;
     return r;
   }
-  // Lanes of `mask` take a + b, the others keep a.
-  static F mask_add(const F& a, Mask mask, const F& b) {
-    F r = a;
-    for (int i = 0; i < 16; ++i)
-      if (mask >> i & 1u) r.v[i] = a.v[i] + b.v[i];
-    return r;
-  }
-  // Lanes of `mask` take fma(a, b, c), the others keep c.
-  static F mask_fma(const F& a, const F& b, const F& c, Mask mask) {
-    F r = c;
-    for (int i = 0; i < 16; ++i)
-      if (mask >> i & 1u) r.v[i] = std::fma(a.v[i], b.v[i], c.v[i]);
-    return r;
-  }
-  // Transposes a block of up to 16 x 16 floats: rows i of `rows` (bit i), columns [0, cols)
-  // of src[i * stride + c] go to dst[c * dst_stride + i]; 16 entries per written column, those
-  // of rows not in `rows` 0. Other entries of src are not read.
-  static void transpose16(const float* src, std::int64_t stride, Mask rows, int cols, float* dst, std::int64_t dst_stride) {
-    for (int c = 0; c < cols; ++c)
-      for (int i = 0; i < 16; ++i) dst[c * dst_stride + i] = (rows >> i & 1u) ? src[i * stride + c] : 0.0f;
-  }
   // Lanes not below threshold (NaN lanes included, so a NaN reaches the sums).
   static Mask not_below_mask(const F& a, float threshold) {
     Mask m = 0;
@@ -187,34 +166,6 @@ struct Avx512 {
   }
   static F mask_max(F a, Mask mask, F b) { return _mm512_mask_max_ps(a, static_cast<__mmask16>(mask), a, b); }
   static F keep(Mask mask, F a) { return _mm512_maskz_mov_ps(static_cast<__mmask16>(mask), a); }
-  static F mask_add(F a, Mask mask, F b) { return _mm512_mask_add_ps(a, static_cast<__mmask16>(mask), a, b); }
-  static F mask_fma(F a, F b, F c, Mask mask) { return _mm512_mask3_fmadd_ps(a, b, c, static_cast<__mmask16>(mask)); }
-  // As Portable::transpose16, in registers (64 shuffles; a gather per column is ~10x slower
-  // here): pairs of rows interleaved, then quadruples, then 128-bit quarters twice.
-  static void transpose16(const float* src, std::int64_t stride, Mask rows, int cols, float* dst, std::int64_t dst_stride) {
-    const __mmask16 col_mask = static_cast<__mmask16>((1u << cols) - 1u);
-    __m512 r[16], t[16];
-    for (int i = 0; i < 16; ++i)
-      r[i] = (rows >> i & 1u) ? _mm512_maskz_loadu_ps(col_mask, src + i * stride) : _mm512_setzero_ps();
-    for (int k = 0; k < 8; ++k) {  // per 128-bit quarter: (a0 b0 a1 b1), (a2 b2 a3 b3)
-      t[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
-      t[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
-    }
-    for (int k = 0; k < 4; ++k) {  // r[4k + j], quarter q: rows 4k .. 4k + 3 of column 4q + j
-      r[4 * k] = _mm512_shuffle_ps(t[4 * k], t[4 * k + 2], 0x44);
-      r[4 * k + 1] = _mm512_shuffle_ps(t[4 * k], t[4 * k + 2], 0xEE);
-      r[4 * k + 2] = _mm512_shuffle_ps(t[4 * k + 1], t[4 * k + 3], 0x44);
-      r[4 * k + 3] = _mm512_shuffle_ps(t[4 * k + 1], t[4 * k + 3], 0xEE);
-    }
-    for (int j = 0; j < 4; ++j) {
-      const __m512 x = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88), y = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xDD);
-      const __m512 x2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88), y2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xDD);
-      const __m512 column[4] = {_mm512_shuffle_f32x4(x, x2, 0x88), _mm512_shuffle_f32x4(y, y2, 0x88),
-                                _mm512_shuffle_f32x4(x, x2, 0xDD), _mm512_shuffle_f32x4(y, y2, 0xDD)};
-      for (int q = 0; q < 4; ++q)
-        if (4 * q + j < cols) _mm512_storeu_ps(dst + (4 * q + j) * dst_stride, column[q]);
-    }
-  }
   static Mask not_below_mask(F a, float threshold) { return _mm512_cmp_ps_mask(a, _mm512_set1_ps(threshold), _CMP_NLT_UQ); }
   static void compress_store(float* dst, Mask mask, F a) {
     _mm512_storeu_ps(dst, _mm512_maskz_compress_ps(static_cast<__mmask16>(mask), a));
