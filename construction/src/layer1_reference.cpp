@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "copyproof/common/row_major.hpp"
 #include "copyproof/construction/codes.hpp"
 
 namespace copyproof::construction {
@@ -38,7 +39,7 @@ void ExactLayer1::row(std::int64_t i, double* row) const {
 }
 
 Eigen::MatrixXd ExactLayer1::stream() const {
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x(positions(), layout_.d_model());
+  RowMajorMatrix<double> x(positions(), layout_.d_model());
   for (std::int64_t i = 0; i < positions(); ++i) row(i, x.row(i).data());
   return x;
 }

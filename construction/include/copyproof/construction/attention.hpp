@@ -13,14 +13,15 @@
 #include <cstdint>
 #include <span>
 
+#include "copyproof/common/row_major.hpp"
 #include "copyproof/construction/transformer.hpp"
 
 namespace copyproof::construction {
 
 template <class Scalar>
-using RowMatrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMatrix = RowMajorMatrix<Scalar>;  // common/row_major.hpp
 template <class Scalar>
-using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+using Vector = ColumnVector<Scalar>;
 
 template <class Scalar>
 struct AttentionProblem {
