@@ -11,6 +11,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "construction_options.hpp"
+#include "copyproof/common/atomic_file.hpp"
 #include "copyproof/common/safetensors.hpp"
 #include "copyproof/construction/certificate.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
@@ -53,16 +54,10 @@ nlohmann::json certificate_json(const cx::Certificate& c, std::optional<std::int
 }
 
 void write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw UsageError("--out: cannot write '" + tmp + "'");
-    f << text;
-    if (!f.flush()) throw UsageError("--out: cannot write '" + tmp + "'");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw UsageError("--out: cannot rename '" + tmp + "' to '" + path + "'");
+  try {
+    write_file_atomically(path, text);
+  } catch (const FileWriteError& e) {
+    throw UsageError(std::string("--out: ") + e.what());
   }
 }
 
