@@ -12,6 +12,7 @@
 #include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
 #include "copyproof/construction/residual_layout.hpp"
+#include "copyproof/construction/tensor_core_padding.hpp"
 #include "copyproof/construction/transformer_file.hpp"
 #include "symbols.hpp"
 
@@ -81,6 +82,9 @@ int run_construct(const ConstructOptions& o) {
                 {"params", shape.params},
                 {"nonzero_params", shape.nonzero_params},
                 {"kv_numbers_per_token", shape.kv_numbers_per_token},
+                {"layer2_key_width", shape.layer2_key_width},
+                {"layer2_int8_key_width", cx::padded_key_width(shape.layer2_key_width)},
+                {"layer2_int8_k_steps", cx::padded_key_width(shape.layer2_key_width) / cx::kTensorCoreK},
                 {"alpha", p.alpha},
                 {"beta", p.beta},
                 {"lambda", p.lambda},
