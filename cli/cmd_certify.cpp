@@ -15,6 +15,7 @@
 #include "copyproof/common/safetensors.hpp"
 #include "copyproof/construction/certificate.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
+#include "copyproof/construction/copy_transformer_file.hpp"
 #include "copyproof/construction/transformer_file.hpp"
 
 namespace copyproof::cli {
@@ -61,20 +62,6 @@ void write_file(const std::string& path, const std::string& text) {
   }
 }
 
-// The metadata value `key` of a weights file (what `construct --weights` recorded), or
-// nullopt when absent; a value that is not an integer in [lo, hi] is refused, naming the
-// file, rather than narrowed (4294967298 must not become D = 2).
-std::optional<std::int64_t> metadata_integer(const SafetensorsFile& file, const std::string& key, std::int64_t lo,
-                                             std::int64_t hi) {
-  const auto it = file.metadata.find(key);
-  if (it == file.metadata.end()) return std::nullopt;
-  const auto value = parse_integer(it->second);
-  if (!value || *value < lo || *value > hi)
-    throw UsageError("--weights: the metadata \"" + key + "\" is '" + it->second.substr(0, 40) + "', not an integer in [" +
-                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return value;
-}
-
 int run_certify(CertifyOptions o) {
   const auto start = std::chrono::steady_clock::now();
   const auto precision = cx::parse_certificate_precision(o.precision);
@@ -92,10 +79,19 @@ int run_certify(CertifyOptions o) {
     } catch (const SafetensorsError& e) {
       throw UsageError("--weights: " + std::string(e.what()));
     }
-    // D, n and L_max default to what `construct --weights` recorded.
-    if (o.alphabet == 0) o.alphabet = static_cast<int>(metadata_integer(file, "alphabet", 2, 65536).value_or(0));
-    if (o.ngram == 0) o.ngram = static_cast<int>(metadata_integer(file, "ngram", 1, cx::kMaxDModel).value_or(0));
-    if (o.max_length == 0) o.max_length = metadata_integer(file, "max_length", 1, cx::kMaxCertifiedLength).value_or(0);
+    // D, n and L_max default to the derivation `construct --weights` attached (a value out of
+    // range is refused, naming its key, rather than narrowed: 4294967298 must not become D = 2).
+    if (cx::has_copy_derivation(file)) {
+      cx::CopyDerivation derivation;
+      try {
+        derivation = cx::read_copy_derivation(file);
+      } catch (const SafetensorsError& e) {
+        throw UsageError("--weights: " + std::string(e.what()));
+      }
+      if (o.alphabet == 0) o.alphabet = derivation.alphabet;
+      if (o.ngram == 0) o.ngram = derivation.ngram;
+      if (o.max_length == 0) o.max_length = derivation.max_length;
+    }
   }
   if (o.alphabet < 2 || o.alphabet > 65536) throw UsageError("--alphabet: required, an integer in [2, 65536]");
   if (o.ngram < 1) throw UsageError("--ngram: required, an integer >= 1");
