@@ -20,7 +20,7 @@ ExactLayer1::ExactLayer1(const Vocabulary& vocab, const ResidualLayout& layout, 
 void ExactLayer1::row(std::int64_t i, double* row) const {
   const int b = layout_.code_bits(), n = layout_.ngram();
   auto symbol = [&](std::int64_t p) { return code_symbol(vocab_, sequence_[static_cast<std::size_t>(p)]); };
-  // The code a window [first, last] gathers: SEP if it holds a separator, else its oldest symbol.
+  // The code a window [first, last] gathers: CUT if it holds a separator, else its oldest symbol.
   auto gathered = [&](std::int64_t first, std::int64_t last) {
     return last_separator_[static_cast<std::size_t>(last)] >= first ? vocab_.alphabet : symbol(first);
   };
