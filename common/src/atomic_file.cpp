@@ -41,7 +41,8 @@ void write_atomically(const std::string& path, const std::function<void(std::ost
 }
 
 void write_file_atomically(const std::string& path, const std::string& contents) {
-  write_atomically(path, [&](std::ostream& out) { out.write(contents.data(), static_cast<std::streamsize>(contents.size())); });
+  write_atomically(
+      path, [&](std::ostream& out) { out.write(contents.data(), static_cast<std::streamsize>(contents.size())); });
 }
 
 }  // namespace copyproof

@@ -42,14 +42,14 @@ SafetensorsFile copy_transformer_to_safetensors(const CopyTransformer& ct) {
   file.metadata["max_length"] = std::to_string(d.max_length);
   file.metadata["vocabulary"] = vocabulary;
   file.metadata["slices"] = slices.dump();
-  file.metadata["parameters"] = nlohmann::json{{"lambda", d.lambda},
-                                               {"alpha", d.alpha},
-                                               {"beta", d.beta},
-                                               {"bos_penalty", d.bos_penalty},
-                                               {"layer1_error_bound", d.layer1_error_bound},
-                                               {"lambda_scale", d.lambda_scale},
-                                               {"code_bits", d.code_bits}}
-                                    .dump();
+  file.metadata["parameters"] = nlohmann::json{
+      {"lambda", d.lambda},
+      {"alpha", d.alpha},
+      {"beta", d.beta},
+      {"bos_penalty", d.bos_penalty},
+      {"layer1_error_bound", d.layer1_error_bound},
+      {"lambda_scale", d.lambda_scale},
+      {"code_bits", d.code_bits}}.dump();
   return file;
 }
 
@@ -71,8 +71,7 @@ std::int64_t metadata_integer(const SafetensorsFile& file, const std::string& ke
   std::optional<std::int64_t> value;
   try {
     value = json_integer<std::int64_t>(nlohmann::json::parse(text));
-  } catch (const nlohmann::json::exception&) {
-  }
+  } catch (const nlohmann::json::exception&) {}
   if (!value || *value < lo || *value > hi || text.find_first_not_of("0123456789") != std::string::npos)
     throw SafetensorsError("metadata \"" + key + "\" is '" + text.substr(0, 40) + "', not an integer in [" +
                            std::to_string(lo) + ", " + std::to_string(hi) + "]");

@@ -74,8 +74,10 @@ TEST_CASE("weights file: a missing or corrupt derivation key is refused, naming 
   CHECK_FALSE(has_copy_derivation(transformer_to_safetensors(ct.model)));  // a plain model file claims none
   const auto refused = [&](const std::string& key, const std::string* value) {
     SafetensorsFile f = good;
-    if (value) f.metadata[key] = *value;
-    else f.metadata.erase(key);
+    if (value)
+      f.metadata[key] = *value;
+    else
+      f.metadata.erase(key);
     try {
       read_copy_derivation(f);
       FAIL("accepted a bad \"" << key << "\"");

@@ -17,18 +17,18 @@
 namespace copyproof::construction {
 
 struct CopyDerivation {
-  int alphabet = 0;             // D
-  int ngram = 0;                // n
-  std::int64_t max_length = 0;  // L_max
+  int alphabet = 0;                     // D
+  int ngram = 0;                        // n
+  std::int64_t max_length = 0;          // L_max
   std::vector<std::string> vocabulary;  // token_name of each id
-  std::vector<Slice> slices;    // the residual layout, in stream order
-  int code_bits = 0;            // b
+  std::vector<Slice> slices;            // the residual layout, in stream order
+  int code_bits = 0;                    // b
   double lambda = 0;
   double alpha = 0;
   double beta = 0;
-  double bos_penalty = 0;       // B
+  double bos_penalty = 0;  // B
   double layer1_error_bound = 0;
-  double lambda_scale = 1;      // 1 unless a diagnostic model was asked for
+  double lambda_scale = 1;  // 1 unless a diagnostic model was asked for
 };
 
 // What `ct` was derived from and with.
