@@ -103,8 +103,8 @@ TEST_CASE("repeat detector: packed keys and hashed keys find planted repeats, no
 
 TEST_CASE("Lemma 2.4 in log form matches the exact form") {
   const NgramQuery q{26, 3, 200};
-  CHECK(log2_lemma_bound_pairs(q).exact_power_of_two(4096) == lemma_bound_pairs(q));
-  CHECK(log2_lemma_bound_paper(q).exact_power_of_two(4096) == lemma_bound_paper(q));
+  CHECK(log2_lemma_bound_pairs(q).exact_power_of_two(kExactWriteOutBits) == lemma_bound_pairs(q));
+  CHECK(log2_lemma_bound_paper(q).exact_power_of_two(kExactWriteOutBits) == lemma_bound_paper(q));
   CHECK(ngram_pairs(q) == 198 * 197 / 2);
 }
 
