@@ -176,10 +176,19 @@ else
 fi
 
 # 5. The hot loop's SASS, and same-run references: dense peak, PyTorch SDPA on the same shapes.
-# The kernel of B(4,12) and B(2,20) (P = 64, d_v = 3) out of the build's object.
+# The kernel B(4,12) runs, out of the build's object: its instantiation <P, d_v> (P the padded
+# layer-2 d_k) as the binary computes them (construct --json), not restated here.
+kernel_of() {
+  "./$bin/copyproof" construct --alphabet "$1" --ngram "$2" --max-length 1 --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print("level_attention_kernelILi%dELi%dE %d" % (j["layer2_int8_key_width"], j["code_bits"], j["layer2_int8_k_steps"]))'
+}
 if [ "$bin" = build-gpu ]; then sass_source=$(find build-gpu -name level_attention.cu.o 2>/dev/null | head -1); else sass_source=$bin/copyproof; fi
 step sass_dump 60 --stdout "$work/level_attention.sass" cuobjdump -sass "$sass_source"
-step sass 10 python3 bench/gpu_sass_count.py "$work/level_attention.sass" --function level_attention_kernelILi64ELi3E --steps 2
+if [ "$dry_run" = 1 ]; then kernel="(copyproof construct --json: layer2_int8_key_width, code_bits)" steps="(layer2_int8_k_steps)"
+else read -r kernel steps < <(kernel_of 4 12) || { kernel=level_attention_kernel_unknown steps=1; }; fi
+step sass 10 python3 bench/gpu_sass_count.py "$work/level_attention.sass" --function "$kernel" --steps "$steps"
 step reference 150 --stdout "$work/reference.json" python3 bench/gpu_reference.py --lengths 65543,1048595
 
 [ "$dry_run" = 1 ] && echo "dry run: no command was run"

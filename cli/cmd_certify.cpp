@@ -11,9 +11,11 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "construction_options.hpp"
+#include "copyproof/common/atomic_file.hpp"
 #include "copyproof/common/safetensors.hpp"
 #include "copyproof/construction/certificate.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
+#include "copyproof/construction/copy_transformer_file.hpp"
 #include "copyproof/construction/transformer_file.hpp"
 
 namespace copyproof::cli {
@@ -53,31 +55,11 @@ nlohmann::json certificate_json(const cx::Certificate& c, std::optional<std::int
 }
 
 void write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw UsageError("--out: cannot write '" + tmp + "'");
-    f << text;
-    if (!f.flush()) throw UsageError("--out: cannot write '" + tmp + "'");
+  try {
+    write_file_atomically(path, text);
+  } catch (const FileWriteError& e) {
+    throw UsageError(std::string("--out: ") + e.what());
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw UsageError("--out: cannot rename '" + tmp + "' to '" + path + "'");
-  }
-}
-
-// The metadata value `key` of a weights file (what `construct --weights` recorded), or
-// nullopt when absent; a value that is not an integer in [lo, hi] is refused, naming the
-// file, rather than narrowed (4294967298 must not become D = 2).
-std::optional<std::int64_t> metadata_integer(const SafetensorsFile& file, const std::string& key, std::int64_t lo,
-                                             std::int64_t hi) {
-  const auto it = file.metadata.find(key);
-  if (it == file.metadata.end()) return std::nullopt;
-  const auto value = parse_integer(it->second);
-  if (!value || *value < lo || *value > hi)
-    throw UsageError("--weights: the metadata \"" + key + "\" is '" + it->second.substr(0, 40) + "', not an integer in [" +
-                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return value;
 }
 
 int run_certify(CertifyOptions o) {
@@ -97,10 +79,19 @@ int run_certify(CertifyOptions o) {
     } catch (const SafetensorsError& e) {
       throw UsageError("--weights: " + std::string(e.what()));
     }
-    // D, n and L_max default to what `construct --weights` recorded.
-    if (o.alphabet == 0) o.alphabet = static_cast<int>(metadata_integer(file, "alphabet", 2, 65536).value_or(0));
-    if (o.ngram == 0) o.ngram = static_cast<int>(metadata_integer(file, "ngram", 1, cx::kMaxDModel).value_or(0));
-    if (o.max_length == 0) o.max_length = metadata_integer(file, "max_length", 1, cx::kMaxCertifiedLength).value_or(0);
+    // D, n and L_max default to the derivation `construct --weights` attached (a value out of
+    // range is refused, naming its key, rather than narrowed: 4294967298 must not become D = 2).
+    if (cx::has_copy_derivation(file)) {
+      cx::CopyDerivation derivation;
+      try {
+        derivation = cx::read_copy_derivation(file);
+      } catch (const SafetensorsError& e) {
+        throw UsageError("--weights: " + std::string(e.what()));
+      }
+      if (o.alphabet == 0) o.alphabet = derivation.alphabet;
+      if (o.ngram == 0) o.ngram = derivation.ngram;
+      if (o.max_length == 0) o.max_length = derivation.max_length;
+    }
   }
   if (o.alphabet < 2 || o.alphabet > 65536) throw UsageError("--alphabet: required, an integer in [2, 65536]");
   if (o.ngram < 1) throw UsageError("--ngram: required, an integer >= 1");

@@ -10,10 +10,10 @@
 #include "copyproof/common/safetensors.hpp"
 #include "copyproof/construction/copy_parameters.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
+#include "copyproof/construction/copy_transformer_file.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
 #include "copyproof/construction/residual_layout.hpp"
-#include "copyproof/construction/transformer_file.hpp"
-#include "symbols.hpp"
+#include "copyproof/construction/tensor_core_padding.hpp"
 
 namespace copyproof::cli {
 namespace {
@@ -30,33 +30,15 @@ struct ConstructOptions {
   CLI::Option* weights_option = nullptr;
 };
 
-// Builds the model and writes every weight to `path` (safetensors, float64), with what a
-// reader needs to use it in the metadata: the sizes, the theory's numbers, the slices and
-// the vocabulary.
-void write_weights(const ConstructOptions& o, const cx::CopyTransformerShape& shape, const nlohmann::json& slices) {
+// Builds the model and writes every weight to `path` with its derivation attached by the
+// library (copy_transformer_file.hpp: sizes, the theory's numbers, slices, vocabulary).
+void write_weights(const ConstructOptions& o, const cx::CopyTransformerShape& shape) {
   // The model, its safetensors copy and one row-major temporary: 3 copies of every number.
   require_memory(static_cast<std::uint64_t>(shape.params) * 8 * 3, "--weights", "writing the weights");
   const cx::CopyTransformer ct =
       cx::build_copy_transformer(o.alphabet, o.ngram, o.max_length, cx::CopyTransformerOptions{o.lambda_scale});
-  SafetensorsFile file = cx::transformer_to_safetensors(ct.model);
-  const auto& p = ct.parameters;
-  std::string vocabulary;
-  for (cx::Token t = 0; t < ct.vocab.size(); ++t) vocabulary += (t ? " " : "") + format_symbol(t, ct.vocab);
-  file.metadata["alphabet"] = std::to_string(o.alphabet);
-  file.metadata["ngram"] = std::to_string(o.ngram);
-  file.metadata["max_length"] = std::to_string(o.max_length);
-  file.metadata["vocabulary"] = vocabulary;
-  file.metadata["slices"] = slices.dump();
-  file.metadata["parameters"] = nlohmann::json{{"lambda", p.lambda},
-                                               {"alpha", p.alpha},
-                                               {"beta", p.beta},
-                                               {"bos_penalty", p.bos_penalty},
-                                               {"layer1_error_bound", p.layer1_error_bound},
-                                               {"lambda_scale", p.lambda_scale},
-                                               {"code_bits", p.code_bits}}
-                                    .dump();
   try {
-    write_safetensors(o.weights, file);
+    cx::write_copy_transformer(o.weights, ct);
   } catch (const SafetensorsError& e) {
     throw UsageError(std::string("--weights: ") + e.what());
   }
@@ -70,7 +52,7 @@ int run_construct(const ConstructOptions& o) {
   nlohmann::json slices = nlohmann::json::array();
   for (const auto& s : layout.slices()) slices.push_back({{"name", s.name}, {"offset", s.offset}, {"width", s.width}});
   if (o.weights_option->count()) require_writable_file(o.weights, "--weights");
-  if (!o.weights.empty()) write_weights(o, shape, slices);
+  if (!o.weights.empty()) write_weights(o, shape);
   if (o.json) {
     print_json({{"alphabet", o.alphabet},
                 {"ngram", o.ngram},
@@ -81,6 +63,9 @@ int run_construct(const ConstructOptions& o) {
                 {"params", shape.params},
                 {"nonzero_params", shape.nonzero_params},
                 {"kv_numbers_per_token", shape.kv_numbers_per_token},
+                {"layer2_key_width", shape.layer2_key_width},
+                {"layer2_int8_key_width", cx::padded_key_width(shape.layer2_key_width)},
+                {"layer2_int8_k_steps", cx::padded_key_width(shape.layer2_key_width) / cx::kTensorCoreK},
                 {"alpha", p.alpha},
                 {"beta", p.beta},
                 {"lambda", p.lambda},

@@ -12,7 +12,7 @@ using construction::Token;
 using construction::Vocabulary;
 
 namespace {
-bool uses_letters(int alphabet) { return alphabet <= 26; }
+bool uses_letters(int alphabet) { return construction::writes_letters(alphabet); }
 }  // namespace
 
 std::vector<Token> parse_symbols(std::string_view text, int alphabet, const std::string& what) {
@@ -38,13 +38,7 @@ std::vector<Token> parse_symbols(std::string_view text, int alphabet, const std:
   return tokens;
 }
 
-std::string format_symbol(Token token, const Vocabulary& vocab) {
-  if (token == vocab.bos()) return "<BOS>";
-  if (token == vocab.copy()) return "<COPY>";
-  if (token == vocab.eos()) return "<EOS>";
-  if (uses_letters(vocab.alphabet)) return std::string(1, static_cast<char>('a' + token));
-  return std::to_string(token);
-}
+std::string format_symbol(Token token, const Vocabulary& vocab) { return construction::token_name(token, vocab); }
 
 std::string format_symbols(std::span<const Token> tokens, const Vocabulary& vocab) {
   std::string out;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "copyproof/construction/codes.hpp"
 #include "symbols.hpp"
 
 namespace copyproof::cli {
@@ -10,7 +11,7 @@ namespace cx = copyproof::construction;
 
 namespace {
 
-// A slice's reading as printed: a code slice's symbol (a letter, SEP, 0 when nothing is
+// A slice's reading as printed: a code slice's symbol (a letter, CUT, 0 when nothing is
 // written, ?N for a code no symbol has), a flag's value.
 std::string slice_text(const cx::SliceReading& r, const cx::Vocabulary& vocab) {
   if (!r.code) {
@@ -20,7 +21,7 @@ std::string slice_text(const cx::SliceReading& r, const cx::Vocabulary& vocab) {
   }
   if (r.symbol < 0) return "0";
   if (r.symbol < vocab.alphabet) return format_symbol(r.symbol, vocab);
-  if (r.symbol == vocab.alphabet) return "SEP";
+  if (r.symbol == cx::cut_symbol(vocab)) return "CUT";
   return "?" + std::to_string(r.symbol);
 }
 

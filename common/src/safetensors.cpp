@@ -1,17 +1,14 @@
 #include "copyproof/common/safetensors.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "copyproof/common/atomic_file.hpp"
 #include "copyproof/common/json_integer.hpp"
 
 namespace copyproof {
@@ -43,26 +40,6 @@ std::optional<std::uint64_t> checked_byte_count(const std::vector<std::int64_t>&
   for (auto s : shape)
     if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(s), &n)) return std::nullopt;
   return n;
-}
-
-// Streams `write(out)` into a temporary file and renames it over `path`.
-template <class Write>
-void write_atomically(const std::string& path, Write write) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (out) write(out);
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw SafetensorsError("cannot write '" + tmp + "'");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw SafetensorsError("cannot rename '" + tmp + "' to '" + path + "': " + why);
-  }
 }
 
 }  // namespace
@@ -113,16 +90,16 @@ void write_safetensors(const std::string& path, const SafetensorsFile& file) {
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // the format pads the header with spaces to 8 bytes
   const std::uint64_t length = text.size();
-  write_atomically(path, [&](std::ofstream& out) {
-    out.write(reinterpret_cast<const char*>(&length), sizeof length);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    for (const auto& [name, t] : file.tensors)
-      out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
-  });
-}
-
-void write_file_atomically(const std::string& path, const std::string& contents) {
-  write_atomically(path, [&](std::ofstream& out) { out.write(contents.data(), static_cast<std::streamsize>(contents.size())); });
+  try {
+    write_atomically(path, [&](std::ostream& out) {
+      out.write(reinterpret_cast<const char*>(&length), sizeof length);
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      for (const auto& [name, t] : file.tensors)
+        out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
+    });
+  } catch (const FileWriteError& e) {
+    throw SafetensorsError(e.what());  // callers of the safetensors functions catch one type
+  }
 }
 
 SafetensorsFile read_safetensors(const std::string& path) {

@@ -12,7 +12,7 @@
 namespace copyproof::construction {
 namespace {
 
-constexpr std::int64_t kQueryBlock = 128;
+constexpr std::int64_t kQueryBlock = kAttentionQueryBlock;
 constexpr std::int64_t kKeyTile = kAttentionKeyTile;
 
 template <class Scalar>

@@ -24,7 +24,7 @@ double deviation(const WeightReading& w, int coordinate) {
 }
 
 // Key coordinates whose layer-1 head sees position 0 itself (window lo = 0): there BOS's key
-// holds c(SEP); with lo >= 1 the window at position 0 is empty and the coordinate is exactly 0.
+// holds c(CUT); with lo >= 1 the window at position 0 is empty and the coordinate is exactly 0.
 bool key_sees_bos(const WeightReading& w, int coordinate) {
   for (const Layer1Head& h : w.layer1)
     if (coordinate >= h.slice_offset && coordinate < h.slice_offset + h.slice_width) return h.lo == 0;

@@ -150,7 +150,7 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
 
   // Embedding: +-1 codes in tok, 0 in the gathered and out slices, the three flags.
   std::int64_t embedding_bad = 0, separator_bad = 0;
-  std::vector<std::uint32_t> symbol_codes;  // letters, then SEP (BOS's code)
+  std::vector<std::uint32_t> symbol_codes;  // letters, then CUT (BOS's code)
   std::uint32_t sep_code = 0;
   for (Token t = 0; t < vocab.size(); ++t) {
     std::uint32_t code = 0;
@@ -178,7 +178,7 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
   w.structure.push_back(count_inequality("structure.embedding", std::string(step_structure) +
                                          ": tok holds +-1 codes, q/k/out slices 0, sep/bos/one flags", embedding_bad));
   w.structure.push_back(count_inequality("structure.separator_codes",
-                                         "step 1: BOS, COPY and EOS embed the same code c(SEP)", separator_bad));
+                                         "step 1: BOS, COPY and EOS embed the same code c(CUT)", separator_bad));
   w.structure.push_back(make_inequality("code_gap",
                                         "step 1: distinct symbols' codes differ in >= 1 bit, so <c(u), c(v)> <= b - 2 "
                                         "(lhs 0 < rhs = smallest Hamming distance, capped at 2)",
@@ -238,7 +238,7 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
 
   read_layer2(w, model, f);
 
-  // Unembedding: letters read their code from out, EOS reads c(SEP), BOS and COPY nothing.
+  // Unembedding: letters read their code from out, EOS reads c(CUT), BOS and COPY nothing.
   std::int64_t u_bad = 0;
   std::vector<double> row_l1(static_cast<std::size_t>(w.vocab), 0.0), row_terms(static_cast<std::size_t>(w.vocab), 0.0);
   const Slice& out = layout.out();
@@ -249,7 +249,7 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
       row_terms[static_cast<std::size_t>(t)] += u != 0 ? 1 : 0;
       double want = 0;
       if (in_slice(c, out) && t != vocab.bos() && t != vocab.copy()) {
-        const Token reads = vocab.is_letter(t) ? t : vocab.bos();  // EOS reads c(SEP), BOS's code
+        const Token reads = vocab.is_letter(t) ? t : vocab.bos();  // EOS reads c(CUT), BOS's code
         want = f.round_weight(model.embedding(tok.offset + (c - out.offset), reads));
       }
       if (u != want) ++u_bad;
@@ -257,7 +257,7 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
   w.unembedding_row_l1 = *std::max_element(row_l1.begin(), row_l1.end());
   w.unembedding_terms = *std::max_element(row_terms.begin(), row_terms.end());
   w.structure.push_back(count_inequality("structure.unembedding",
-                                         "step 4: logit(a) = <c(a), out>, logit(EOS) = <c(SEP), out>, BOS/COPY 0", u_bad));
+                                         "step 4: logit(a) = <c(a), out>, logit(EOS) = <c(CUT), out>, BOS/COPY 0", u_bad));
   return w;
 }
 

@@ -12,7 +12,7 @@ int code_bits(int alphabet) {
 }
 
 int code_symbol(const Vocabulary& vocab, Token token) {
-  return vocab.is_letter(token) ? token : vocab.alphabet;
+  return vocab.is_letter(token) ? token : cut_symbol(vocab);
 }
 
 Eigen::VectorXd code_vector(int symbol, int bits) {

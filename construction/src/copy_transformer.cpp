@@ -95,7 +95,7 @@ TransformerLayer induction_layer(const CopyParameters& p, const ResidualLayout& 
   return layer;
 }
 
-// logit(a) = <c(a), out> for letters, logit(EOS) = <c(SEP), out>; BOS and COPY get 0.
+// logit(a) = <c(a), out> for letters, logit(EOS) = <c(CUT), out>; BOS and COPY get 0.
 // With matched-key mass w > b / (b + 1) the right logit is >= (2w - 1) b > 0 and every
 // other code's is <= b - 2w < (2w - 1) b, so the argmax is the copied token.
 Eigen::MatrixXd read_copied_code(const Vocabulary& vocab, const ResidualLayout& layout) {

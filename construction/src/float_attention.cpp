@@ -33,10 +33,12 @@ namespace {
 
 namespace fl = float_lanes;
 
-constexpr std::int64_t kQueryBlock = 128;
+constexpr std::int64_t kQueryBlock = kAttentionQueryBlock;
 constexpr std::int64_t kKeyTile = kAttentionKeyTile;
-constexpr int kRowsPerPass = 4;   // score micro-kernel: 4 rows ...
-constexpr int kKeysPerPass = 64;  // ... x 64 keys (16 accumulators of 16 lanes)
+constexpr int kRowsPerPass = kFloatKernelRowsPerPass;  // score micro-kernel: 4 rows ...
+constexpr int kKeysPerPass = kFloatKernelKeysPerPass;  // ... x 64 keys (16 accumulators of 16 lanes)
+static_assert(kKeysPerPass == 4 * kFloatKernelLanes && kFloatKernelLanes == 16,
+              "score_rows keeps 4 accumulators of 16 lanes per row (float_lanes.hpp's vector width)");
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 struct TileScratch {

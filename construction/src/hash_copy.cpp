@@ -10,7 +10,7 @@ namespace copyproof::construction {
 namespace {
 
 // The cut n-gram ending at position p: `kept` symbols s_p, s_{p-1}, ... before the
-// nearest separator, then SEP. Two cut n-grams are equal iff `kept` and those symbols are.
+// nearest separator, then CUT. Two cut n-grams are equal iff `kept` and those symbols are.
 struct CutNgram {
   std::int64_t end = 0;
   int kept = 0;

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "copyproof/construction/tensor_core_padding.hpp"
+
 namespace copyproof::construction {
 
 double IntegerHeadInputs::score_rounding_bound() const {
@@ -15,8 +17,6 @@ double IntegerHeadInputs::score_rounding_bound() const {
 }
 
 namespace {
-
-constexpr int kTensorCoreK = 32;
 
 // Rounds `m / scale` into int8 rows of `width` entries (zero padded); returns the residual.
 // Integers outside int8 go to `wide` when given (their int8 slot stays 0), else throw.
@@ -66,7 +66,7 @@ IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, c
 
   IntegerHeadInputs in;
   in.key_width = static_cast<int>(h.key_t.cols());
-  in.padded_key_width = (in.key_width + kTensorCoreK - 1) / kTensorCoreK * kTensorCoreK;
+  in.padded_key_width = padded_key_width(in.key_width);
   in.value_width = static_cast<int>(h.value_t.cols());
   if (in.value_width > kMaxLevelValueWidth) throw std::invalid_argument("integer scores: value width over 17");
   in.unit = h.integer_score_unit;

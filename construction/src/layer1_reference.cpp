@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "copyproof/common/row_major.hpp"
 #include "copyproof/construction/codes.hpp"
 
 namespace copyproof::construction {
@@ -19,7 +20,7 @@ ExactLayer1::ExactLayer1(const Vocabulary& vocab, const ResidualLayout& layout, 
 void ExactLayer1::row(std::int64_t i, double* row) const {
   const int b = layout_.code_bits(), n = layout_.ngram();
   auto symbol = [&](std::int64_t p) { return code_symbol(vocab_, sequence_[static_cast<std::size_t>(p)]); };
-  // The code a window [first, last] gathers: SEP if it holds a separator, else its oldest symbol.
+  // The code a window [first, last] gathers: CUT if it holds a separator, else its oldest symbol.
   auto gathered = [&](std::int64_t first, std::int64_t last) {
     return last_separator_[static_cast<std::size_t>(last)] >= first ? vocab_.alphabet : symbol(first);
   };
@@ -38,7 +39,7 @@ void ExactLayer1::row(std::int64_t i, double* row) const {
 }
 
 Eigen::MatrixXd ExactLayer1::stream() const {
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x(positions(), layout_.d_model());
+  RowMajorMatrix<double> x(positions(), layout_.d_model());
   for (std::int64_t i = 0; i < positions(); ++i) row(i, x.row(i).data());
   return x;
 }

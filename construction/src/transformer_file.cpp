@@ -3,12 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "copyproof/common/json_integer.hpp"
+#include "copyproof/common/row_major.hpp"
 
 namespace copyproof::construction {
 namespace {
 
 Tensor matrix_tensor(const Eigen::MatrixXd& m) {
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = m;
+  const RowMajorMatrix<double> row_major = m;
   return Tensor::of<double>({m.rows(), m.cols()}, row_major.data());
 }
 
@@ -18,7 +19,7 @@ Eigen::MatrixXd tensor_matrix(const SafetensorsFile& file, const std::string& na
   const Tensor& t = it->second;
   if (t.shape.size() != 2) throw SafetensorsError("tensor '" + name + "' is not a matrix");
   const std::vector<double> v = t.values<double>();
-  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v.data(), t.shape[0],
+  return Eigen::Map<const RowMajorMatrix<double>>(v.data(), t.shape[0],
                                                                                                    t.shape[1]);
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -23,10 +24,20 @@
 namespace copyproof::construction {
 
 double lemma_bound(int alphabet, int ngram, std::int64_t length) {
-  const double starts = static_cast<double>(length - ngram + 1);
+  // min(1, C(s, 2) D^-n) with s = L - n + 1 n-gram starts, in long double (x86-64: a 64-bit
+  // significand, exponents down to 2^-16382, so D^-n neither under- nor overflows for the
+  // models the construction builds, where n log2 D <= n b <= kMaxDModel / 2). s and s - 1 < 2^63 are exact; s (s - 1) is one rounding,
+  // / 2 exact, D^-n (powl) within an ulp, the product one rounding: under 2^-61 relative
+  // in all, so the final rounding to double gives the exact value rounded, or its neighbour
+  // when the exact value lies within 2^-61 of a midpoint. ssm_bounds holds the exact rational
+  // (lemma_bound_pairs); tests/ssm_bounds/test_ngram_probability.cpp ties the two.
+  static_assert(std::numeric_limits<long double>::digits >= 64, "the error budget above needs x87 long double");
+  const std::int64_t starts = length - ngram + 1;
   if (starts < 2) return 0.0;
-  const double log_bound = std::log(starts * (starts - 1) / 2) - ngram * std::log(static_cast<double>(alphabet));
-  return std::min(1.0, std::exp(log_bound));
+  const long double s = static_cast<long double>(starts);
+  const long double pairs = s * (s - 1) / 2;
+  const long double bound = pairs * std::pow(static_cast<long double>(alphabet), -static_cast<long double>(ngram));
+  return bound >= 1.0L ? 1.0 : static_cast<double>(bound);
 }
 
 std::int64_t source_length(const VerifyConfig& c) {

@@ -26,6 +26,12 @@ std::string_view field_name(VerifyField field) {
   return "unknown";
 }
 
+double estimated_cpu_seconds(double strings, double length, double pairs_per_second, int threads) {
+  const double pairs = strings * layer2_pairs_per_string(length);
+  const double per_string = strings * (kCpuSecondsPerString + length * kCpuSecondsPerToken);
+  return (pairs / pairs_per_second + per_string) / std::max(threads, 1);
+}
+
 namespace {
 
 using std::to_string;
@@ -143,7 +149,8 @@ VerifyPlan make_plan(const VerifyRequest& r, const VerifyEnvironment& env) {
   plan.strings = source_count(c);
   plan.layer2_pairs = static_cast<double>(plan.strings) * layer2_pairs_per_string(static_cast<double>(plan.length));
   const double rate = c.precision == Precision::int8 ? kCpuExactPairsPerSecond : kCpuFloatPairsPerSecond;
-  plan.estimated_cpu_seconds = plan.layer2_pairs / (rate * std::max(c.threads, 1));
+  plan.estimated_cpu_seconds =
+      estimated_cpu_seconds(static_cast<double>(plan.strings), static_cast<double>(plan.length), rate, c.threads);
   const bool emulated = c.precision == Precision::bf16 || c.precision == Precision::fp16;
   plan.backend = (emulated ? "cpu-emulated-" : "cpu-") + to_string(c.precision);  // the backend's name()
   plan.memory_bytes = verify_memory_bytes(c);

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "copyproof/common/atomic_file.hpp"
+
 namespace copyproof::figures {
 namespace fs = std::filesystem;
 
@@ -92,30 +94,10 @@ std::string gnuplot_script(const std::string& name, const PlotSpec& spec, const 
   return gp.str();
 }
 
-void write_file_atomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw std::runtime_error("cannot write " + tmp.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error("cannot rename to " + path.string());
-  }
-}
-
 void write_csv_and_script(const fs::path& dir, const std::string& name, const FigureOutput& output,
                           const std::vector<std::string>& header_comments) {
-  write_file_atomically(dir / (name + ".csv"), csv_text(output.table, header_comments));
-  write_file_atomically(dir / (name + ".gp"), gnuplot_script(name, output.plot, header_comments));
+  write_file_atomically((dir / (name + ".csv")).string(), csv_text(output.table, header_comments));
+  write_file_atomically((dir / (name + ".gp")).string(), gnuplot_script(name, output.plot, header_comments));
 }
 
 namespace {
@@ -161,9 +143,9 @@ bool gnuplot_available() {
 }
 
 std::string render(const fs::path& dir, const std::string& name) {
-  const std::string suffix = ".tmp." + std::to_string(::getpid());
-  const std::string svg_tmp = name + ".svg" + suffix, png_tmp = name + ".png" + suffix;
-  const fs::path log = dir / (name + ".gnuplot-log" + suffix);
+  // gnuplot runs in `dir` and writes the temporaries there (relative names).
+  const std::string svg_tmp = temporary_path_for(name + ".svg"), png_tmp = temporary_path_for(name + ".png");
+  const fs::path log = temporary_path_for((dir / (name + ".gnuplot-log")).string());
   const int status = run_in(
       dir, {"gnuplot", "-e", "svg_out='" + svg_tmp + "'; png_out='" + png_tmp + "'", name + ".gp"}, log);
   std::string messages = read_text(log);
@@ -176,9 +158,13 @@ std::string render(const fs::path& dir, const std::string& name) {
     for (char& c : messages) c = c == '\n' ? ' ' : c;
     throw RenderError("gnuplot failed on " + (dir / (name + ".gp")).string() + ": " + messages);
   }
-  fs::rename(dir / svg_tmp, dir / (name + ".svg"), ec);
-  if (!ec) fs::rename(dir / png_tmp, dir / (name + ".png"), ec);
-  if (ec) throw RenderError("cannot rename the rendered " + name + " into " + dir.string());
+  try {
+    rename_into_place((dir / svg_tmp).string(), (dir / (name + ".svg")).string());
+    rename_into_place((dir / png_tmp).string(), (dir / (name + ".png")).string());
+  } catch (const FileWriteError& e) {
+    fs::remove(dir / png_tmp, ec);
+    throw RenderError(std::string("cannot put the rendered ") + name + " into place: " + e.what());
+  }
   return messages;
 }
 

@@ -18,6 +18,8 @@
 #include "copyproof/construction/forward.hpp"
 #include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
+#include "copyproof/construction/tensor_core_padding.hpp"
+#include "copyproof/gpu/level_attention_lanes.hpp"
 #include "banded_layer.cuh"
 #include "cuda_check.hpp"
 #include "embed.cuh"
@@ -60,7 +62,7 @@ std::uint64_t device_memory_needed(const cx::CopyTransformer& model, std::int64_
     projection = std::max(projection, width);
   }
   for (const auto& h : model.model.layers.back().heads) {
-    stride = std::max(stride, std::ceil(h.key.rows() / 32.0) * 32);
+    stride = std::max(stride, static_cast<double>(cx::padded_key_width(static_cast<int>(h.key.rows()))));
     value = std::max(value, static_cast<double>(h.value.rows()));
   }
   const double p = static_cast<double>(positions), o = static_cast<double>(outputs) + 256;
@@ -73,24 +75,21 @@ std::uint64_t device_memory_needed(const cx::CopyTransformer& model, std::int64_
   return static_cast<std::uint64_t>(std::max(layer1, layer2) * 1.05) + (64u << 20);
 }
 
-namespace {
-constexpr int kTensorCoreK = 32;
-int padded_key_width(int key_width) { return (key_width + kTensorCoreK - 1) / kTensorCoreK * kTensorCoreK; }
-}  // namespace
-
 void check_supported(const cx::CopyTransformer& model) {
   const auto& layers = model.model.layers;
   for (std::size_t layer = 0; layer + 1 < layers.size(); ++layer)
     for (const auto& h : layers[layer].heads) {
       if (!h.window.bounded() || h.window.hi - h.window.lo + 1 > cx::kBandedWindowLimit)
-        throw std::invalid_argument("layers before the last must have windows of at most 64 keys");
+        throw std::invalid_argument("layers before the last must have windows of at most " +
+                                    std::to_string(cx::kBandedWindowLimit) + " keys");
       if (h.value.rows() > kMaxBandedValueWidth) throw std::invalid_argument("banded value width over 32");
     }
   for (const auto& h : layers.back().heads) {
     if (!(h.integer_score_unit > 0)) throw std::invalid_argument("the last layer's heads need an integer promise");
     if (h.position_slope != 0) throw std::invalid_argument("the last layer's heads cannot have a position slope");
-    if (padded_key_width(static_cast<int>(h.key.rows())) > 128 || h.value.rows() > 8)
-      throw std::invalid_argument("layer 2 needs d_k <= 128 and d_v <= 8 (n b + 1 <= 128 and D <= 255); d_k = " +
+    if (cx::padded_key_width(static_cast<int>(h.key.rows())) > kLevelMaxStride || h.value.rows() > 8)
+      throw std::invalid_argument("layer 2 needs padded d_k <= " + std::to_string(kLevelMaxStride) +
+                                  " and d_v <= 8 (n b + 1 <= 128 and D <= 255); d_k = " +
                                   std::to_string(h.key.rows()) + ", d_v = " + std::to_string(h.value.rows()));
   }
 }
@@ -187,7 +186,7 @@ class GpuBackend final : public cx::CopyForwardBackend {
     DeviceIntegerHead d;
     d.key_width = static_cast<int>(h.key_t.cols());
     d.value_width = static_cast<int>(h.value_t.cols());
-    d.stride = padded_key_width(d.key_width);
+    d.stride = cx::padded_key_width(d.key_width);
     d.unit = h.integer_score_unit;
     auto rows_of = [](const cx::RowMatrix<float>& transposed) {
       const cx::RowMatrix<float> m = transposed.transpose();

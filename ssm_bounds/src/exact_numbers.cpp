@@ -90,6 +90,10 @@ cpp_int falling_factorial(const cpp_int& d, std::uint64_t k) {
   return result;
 }
 
+bool written_out_exactly(const cpp_int& x) {
+  return x == 0 || boost::multiprecision::msb(boost::multiprecision::abs(x)) <= kExactWriteOutBits;
+}
+
 cpp_int pairs(const cpp_int& k) { return k < 2 ? cpp_int(0) : cpp_int(k * (k - 1) / 2); }
 
 std::string to_string(const cpp_int& n) { return n.str(); }

@@ -8,6 +8,7 @@ StateSize state_of_bits(const cpp_rational& bits) {
   StateSize s;
   s.log2_states = Log2Number::rational(bits);
   const bool whole = boost::multiprecision::denominator(bits) == 1;
+  // 2^bits has its highest bit at `bits`: written_out_exactly's rule, tested before computing it.
   if (whole && bits <= kExactWriteOutBits) s.count = power(cpp_int(2), to_uint64(floor_of(bits)));
   s.text = whole ? "2^" + to_string(bits) : "2^(" + to_string(bits) + ")";
   return s;
@@ -17,7 +18,7 @@ StateSize state_of_count(const cpp_int& count) {
   if (count < 1) throw std::invalid_argument("a state space has at least one state");
   StateSize s;
   s.log2_states = Log2Number::log2_of(count);
-  if (boost::multiprecision::msb(count) < kExactWriteOutBits) s.count = count;
+  if (written_out_exactly(count)) s.count = count;
   s.text = count.str();
   return s;
 }

@@ -8,6 +8,7 @@
 
 #include "cli_runner.hpp"
 #include "copyproof/construction/copy_transformer_shape.hpp"
+#include "copyproof/construction/tensor_core_padding.hpp"
 #include "copyproof/construction/verify_plan.hpp"
 
 using copyproof::testing::run_cli;
@@ -189,6 +190,10 @@ TEST_CASE("--json prints exactly one object with the documented keys") {
   auto j = nlohmann::json::parse(run.out);
   CHECK(j["d_model"] == 54);
   for (const char* key : {"params", "heads", "lambda", "alpha", "beta", "slices"}) CHECK(j.contains(key));
+  // The int8 paths' padded d_k, from the one rule (tensor_core_padding.hpp): n b + 1 = 25 here.
+  CHECK(j["layer2_key_width"] == 8 * 3 + 1);
+  CHECK(j["layer2_int8_key_width"] == copyproof::construction::padded_key_width(8 * 3 + 1));
+  CHECK(j["layer2_int8_k_steps"] == copyproof::construction::padded_key_width(8 * 3 + 1) / copyproof::construction::kTensorCoreK);
 
   run = run_cli("copy -D 3 -n 3 --json abcabbacc");
   REQUIRE(run.exit_code == 0);

@@ -7,7 +7,9 @@
 
 #include "copyproof/common/random.hpp"
 #include "copyproof/construction/decoder.hpp"
+#include "copyproof/construction/attention.hpp"
 #include "copyproof/construction/forward.hpp"
+#include "../tile_edges.hpp"
 
 using namespace copyproof;
 using namespace copyproof::construction;
@@ -115,9 +117,15 @@ std::vector<Token> random_tokens(Rng& rng, std::int64_t n, int vocab) {
 TEST_CASE("generic forward equals the naive reference on random models") {
   Rng rng(7);
   const RelativeWindow causal{}, band{1, 3}, self_only{0, 0}, wide_band{2, 300}, far{5, 9};
-  const std::vector<std::vector<RelativeWindow>> shapes = {{causal, band}, {wide_band, self_only, far}, {causal}};
-  // Lengths around the tile sizes (64 queries, 256 keys) so edges and partial tiles are hit.
-  for (std::int64_t n : {1, 7, 63, 64, 65, 257, 600}) {
+  // The path switch: a window of kBandedWindowLimit keys takes the direct path, one more the tiled.
+  const RelativeWindow widest_banded{0, kBandedWindowLimit - 1}, narrowest_tiled{0, kBandedWindowLimit};
+  const std::vector<std::vector<RelativeWindow>> shapes = {
+      {causal, band}, {wide_band, self_only, far}, {causal, widest_banded, narrowest_tiled}};
+  // Lengths around the key tile and around the query block (a third of the positions are
+  // queries: n = 3 kAttentionQueryBlock gives a full block), so edges and partial tiles are hit.
+  std::vector<std::int64_t> lengths = copyproof::testing::around({kAttentionKeyTile, 3 * kAttentionQueryBlock});
+  for (const std::int64_t n : {std::int64_t{1}, std::int64_t{7}, kBandedWindowLimit + 1}) lengths.push_back(n);
+  for (const std::int64_t n : lengths) {
     const Transformer t = random_model(rng, 12, 9, shapes);
     const std::vector<Token> tokens = random_tokens(rng, n, 9);
     std::vector<std::int64_t> outs;

@@ -169,8 +169,9 @@ TEST_CASE("bit planes refuse query entries outside {-1, 0, 1}") {
 }
 
 TEST_CASE("exact forward of the copy transformer = the whole-sequence integer path, at every chunk edge") {
-  // L = 1023: 2L + 2 = 2048 keys, one full key tile; chunks down to the layer-1 reach (n).
-  for (auto [D, n, L] : {std::tuple{2, 6, 300}, {4, 4, 1023}}) {
+  // 2L + 2 = kBitPlaneKeyTile keys: one full key tile; chunks down to the layer-1 reach (n).
+  static_assert(kBitPlaneKeyTile % 2 == 0);
+  for (auto [D, n, L] : {std::tuple{2, 6, std::int64_t{300}}, {4, 4, kBitPlaneKeyTile / 2 - 1}}) {
     const CopyTransformer ct = build_copy_transformer(D, n, L);
     const TypedTransformer<float> typed(ct.model);
     REQUIRE(exact_forward_supported(typed));

@@ -13,7 +13,7 @@ using namespace copyproof::construction;
 TEST_CASE("code gap: <c(u),c(v)> = b for u = v and <= b - 2 otherwise") {
   for (int D : {2, 3, 4, 7, 8, 26, 255, 256, 1000}) {
     const int b = code_bits(D);
-    CHECK((1 << b) >= D + 1);            // enough codes for D letters and SEP
+    CHECK((1 << b) >= D + 1);            // enough codes for D letters and CUT
     CHECK((1 << (b - 1)) < D + 1);       // and no more bits than needed
     const int symbols = std::min(D + 1, 300);
     for (int u = 0; u < symbols; ++u) {
@@ -29,7 +29,7 @@ TEST_CASE("code gap: <c(u),c(v)> = b for u = v and <= b - 2 otherwise") {
   CHECK(code_bits(65536) == 17);
 }
 
-TEST_CASE("separators and EOS code as SEP, letters as themselves") {
+TEST_CASE("separators and EOS code as CUT, letters as themselves") {
   const Vocabulary v{5};
   CHECK(code_symbol(v, 0) == 0);
   CHECK(code_symbol(v, 4) == 4);

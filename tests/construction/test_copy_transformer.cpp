@@ -24,7 +24,7 @@ std::vector<Token> letters(const char* text) {
   return x;
 }
 
-// Symbol (letter index, or SEP = D) that slice `name` holds at `position`, read off the
+// Symbol (letter index, or CUT = D) that slice `name` holds at `position`, read off the
 // float stream by the sign of each coordinate; -1 if the slice is all zeros.
 int decoded_symbol(const RowMatrix<float>& stream, const Slice& s, std::int64_t position) {
   int symbol = 0;
@@ -65,7 +65,7 @@ TEST_CASE("blocks write only their own slices") {
 }
 
 TEST_CASE("step 1 (layer 1): every slice equals its definition, by hand, next to BOS and COPY") {
-  // D = 3 (b = 2, SEP = 3), n = 3. Sequence: BOS a b c COPY a b  (positions 0..6).
+  // D = 3 (b = 2, CUT = 3), n = 3. Sequence: BOS a b c COPY a b  (positions 0..6).
   const CopyTransformer ct = build_copy_transformer(3, 3, 3);
   const std::vector<Token> x = letters("abc");
   std::vector<Token> seq = teacher_forced_sequence(ct.vocab, x);
@@ -73,17 +73,17 @@ TEST_CASE("step 1 (layer 1): every slice equals its definition, by hand, next to
   const std::vector<std::int64_t> outs = {6};
   const auto r = forward(TypedTransformer<float>(ct.model), seq, outs, ForwardOptions{1});
   const auto& s = r.last_layer_input;
-  const int a = 0, b = 1, c = 2, SEP = 3, none = -1;
+  const int a = 0, b = 1, c = 2, CUT = 3, none = -1;
   // Rows: position; columns: q1, q2, k1, k2, k3. Windows: q_m over [i-m, i], k_m over [i-m, i-1],
-  // clipped at 0; a separator anywhere in the window gives SEP; an empty window gives nothing.
+  // clipped at 0; a separator anywhere in the window gives CUT; an empty window gives nothing.
   const int expected[7][5] = {
-      /* 0 BOS  */ {SEP, SEP, none, none, none},
-      /* 1 a    */ {SEP, SEP, SEP, SEP, SEP},
-      /* 2 b    */ {a, SEP, a, SEP, SEP},
-      /* 3 c    */ {b, a, b, a, SEP},
-      /* 4 COPY */ {SEP, SEP, c, b, a},
-      /* 5 a    */ {SEP, SEP, SEP, SEP, SEP},
-      /* 6 b    */ {a, SEP, a, SEP, SEP},
+      /* 0 BOS  */ {CUT, CUT, none, none, none},
+      /* 1 a    */ {CUT, CUT, CUT, CUT, CUT},
+      /* 2 b    */ {a, CUT, a, CUT, CUT},
+      /* 3 c    */ {b, a, b, a, CUT},
+      /* 4 COPY */ {CUT, CUT, c, b, a},
+      /* 5 a    */ {CUT, CUT, CUT, CUT, CUT},
+      /* 6 b    */ {a, CUT, a, CUT, CUT},
   };
   const Slice* slices[5] = {&ct.layout.query(1), &ct.layout.query(2), &ct.layout.key(1), &ct.layout.key(2),
                             &ct.layout.key(3)};

@@ -9,6 +9,7 @@
 
 #include "copyproof/common/random.hpp"
 #include "copyproof/construction/attention.hpp"
+#include "../tile_edges.hpp"
 #include "../../construction/src/certificate_parts.hpp"
 
 using namespace copyproof;
@@ -130,9 +131,14 @@ TEST_CASE("float attention exp: the flush threshold, exactly 0 below, exactly 1 
 TEST_CASE("float attention kernels: identical bits in both forms; within the rounding model of float64 and of the Eigen path") {
   Rng rng(2026);
   const RelativeWindow causal{}, wide_band{2, 300};
-  // Key counts around the tiles (256 keys), the score passes (64 keys) and the lanes (16);
-  // query counts (2/3 of them) around the query blocks (128 rows) and the row passes (4).
-  const std::int64_t lengths[] = {1, 2, 15, 16, 17, 63, 64, 65, 190, 191, 192, 193, 255, 256, 257, 385, 511, 512, 513, 771};
+  // Key counts around the lanes, the score passes, one and two key tiles; query counts (2/3
+  // of the keys) around the query block and a row pass; all from the kernel's constants
+  // (attention.hpp), so a tile changed for speed moves these lengths with it.
+  std::vector<std::int64_t> lengths = copyproof::testing::around(
+      {kFloatKernelLanes, kFloatKernelKeysPerPass, 3 * kAttentionQueryBlock / 2, kAttentionKeyTile, 2 * kAttentionKeyTile});
+  for (const std::int64_t n : {std::int64_t{1}, std::int64_t{2}, std::int64_t{3 * kFloatKernelRowsPerPass / 2},
+                               3 * kAttentionKeyTile / 2 + 1, 3 * kAttentionKeyTile + 3})
+    lengths.push_back(n);
   int checked = 0;
   for (std::int64_t keys : lengths) {
     const int dk = std::vector<int>{1, 3, 25, 41}[static_cast<std::size_t>(checked % 4)];
@@ -198,23 +204,26 @@ TEST_CASE("float attention kernels: identical bits in both forms; within the rou
       CHECK((first.out.row(i) - eigen.out.row(i)).cast<double>().cwiseAbs().maxCoeff() <= 2 * b.out);
     }
   }
-  CHECK(checked == 20);
+  CHECK(checked == static_cast<int>(lengths.size()));
 }
 
 TEST_CASE("float attention kernels: a weight just above the flush threshold counts, one just below is exactly 0") {
   // One query, 600 keys: key 0 scores 0 (weight 1), the others -200 (flushed), but for one
   // key at index `at` scoring `score`; its value is 1, the others' 0. So the output is that
   // key's weight over 1 + it: e^score (normal for score >= -87.3365), or exactly 0 below.
-  for (const std::int64_t at : {1, 17, 255, 256, 300, 599})
+  // Keys past the second tile; the odd key on both sides of a lane group and of a tile edge.
+  const std::int64_t keys = 2 * kAttentionKeyTile + 88;
+  for (const std::int64_t at : {std::int64_t{1}, std::int64_t{kFloatKernelLanes + 1}, kAttentionKeyTile - 1,
+                                kAttentionKeyTile, kAttentionKeyTile + 44, keys - 1})
     for (const float score : {-80.0f, -87.0f, -87.33654022216796875f, -87.3365478515625f, -87.5f}) {
       Problem p;
       p.q = RowMatrix<float>::Constant(1, 1, 1.0f);
-      p.k = RowMatrix<float>::Constant(600, 1, -200.0f);
+      p.k = RowMatrix<float>::Constant(keys, 1, -200.0f);
       p.k(0, 0) = 0.0f;
       p.k(at, 0) = score;
-      p.v = RowMatrix<float>::Zero(600, 1);
+      p.v = RowMatrix<float>::Zero(keys, 1);
       p.v(at, 0) = 1.0f;
-      p.positions = {599};
+      p.positions = {keys - 1};
       for (FloatAttentionKernel kernel : lane_kernels()) {
         const Result r = run(p, kernel, 1);
         INFO("key " << at << " at score " << score << ", kernel " << to_string(kernel));

@@ -6,9 +6,11 @@
 
 #include "copyproof/common/random.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
+#include "copyproof/construction/exact_copy_forward.hpp"
 #include "copyproof/construction/hash_copy.hpp"
 #include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/string_sources.hpp"
+#include "copyproof/construction/tensor_core_padding.hpp"
 
 using namespace copyproof;
 using namespace copyproof::construction;
@@ -146,4 +148,34 @@ TEST_CASE("the int8 logit error bound carries the value-rounding term") {
   const double scores_only = finisher.logit_error(0, 0.0, 0.01, value_bound, 0.0);
   const double both = finisher.logit_error(0, 0.0, 0.01, value_bound, 0.25);
   CHECK(both > scores_only + residual_only);  // e^{2 delta} - 1 also multiplies the residual
+}
+
+TEST_CASE("tensor-core padding: one rule (tensor_core_padding.hpp), and the integer inputs stored at it") {
+  // padded_key_width(w): the smallest multiple of kTensorCoreK that is >= w.
+  for (int w = 0; w <= 4 * kTensorCoreK + 1; ++w) {
+    const int p = padded_key_width(w);
+    CHECK(p % kTensorCoreK == 0);
+    CHECK(p >= w);
+    CHECK(p - w < kTensorCoreK);
+  }
+  // Layer-2 key widths n b + 1 on both sides of a multiple of kTensorCoreK: D = 2 (b = 2)
+  // with n b + 1 = kTensorCoreK - 1, kTensorCoreK + 1 (n odd keeps n b + 1 odd).
+  for (const int n : {kTensorCoreK / 2 - 1, kTensorCoreK / 2}) {
+    const std::int64_t L = 3 * n;
+    const CopyTransformer ct = build_copy_transformer(2, n, L);
+    const TypedTransformer<float> typed(ct.model);
+    const auto outputs = copy_output_positions(L);
+    const auto seq = teacher_forced_sequence(ct.vocab, uniform_source(2, L, 1, 3)->string(0));
+    const RowMatrix<float> stream = forward_to_last_layer(typed, seq, ForwardOptions{1});
+    const IntegerHeadInputs in = round_last_layer_head(typed, stream, outputs, 0);
+    INFO("n = " << n << ", d_k = " << in.key_width);
+    CHECK(in.key_width == n * ct.parameters.code_bits + 1);
+    CHECK(in.padded_key_width == padded_key_width(in.key_width));
+    CHECK(in.queries.size() == outputs.size() * static_cast<std::size_t>(in.padded_key_width));
+    CHECK(in.keys.size() == seq.size() * static_cast<std::size_t>(in.padded_key_width));
+    // The padding columns hold 0: they add nothing to a score.
+    for (std::size_t row = 0; row < seq.size(); ++row)
+      for (int c = in.key_width; c < in.padded_key_width; ++c)
+        CHECK(in.keys[row * static_cast<std::size_t>(in.padded_key_width) + static_cast<std::size_t>(c)] == 0);
+  }
 }

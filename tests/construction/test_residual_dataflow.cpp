@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "copyproof/construction/codes.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
 #include "copyproof/construction/residual_dataflow.hpp"
@@ -79,7 +80,7 @@ TEST_CASE("residual dataflow: the check fires on a declaration that reads an unw
 
 TEST_CASE("residual labels: the exact layer-1 stream reads back as its definition, by slice name") {
   const CopyTransformer ct = build_copy_transformer(3, 2, 16);
-  // BOS a b COPY a b: at position 2 (b) tok = b, q1 = a (one back), k1 = a, k2 = SEP (BOS).
+  // BOS a b COPY a b: at position 2 (b) tok = b, q1 = a (one back), k1 = a, k2 = CUT (BOS).
   const std::vector<Token> x{0, 1};
   const std::vector<Token> sequence = teacher_forced_sequence(ct.vocab, x);
   const Eigen::MatrixXd exact = exact_layer1_stream(ct.vocab, ct.layout, sequence);
@@ -95,7 +96,7 @@ TEST_CASE("residual labels: the exact layer-1 stream reads back as its definitio
   CHECK(symbol_of("tok") == 1);
   CHECK(symbol_of("q1") == 0);
   CHECK(symbol_of("k1") == 0);
-  CHECK(symbol_of("k2") == ct.vocab.alphabet);  // SEP
+  CHECK(symbol_of("k2") == cut_symbol(ct.vocab));
   CHECK(symbol_of("out") == -1);                // nothing written before layer 2
   CHECK(readings.back().slice == "one");
   CHECK(readings.back().value == 1.0);

@@ -70,11 +70,11 @@ TEST_CASE("reference hash-copy: predictions, ambiguity and the cut at separators
   const auto outs = copy_output_positions(4);
   const auto ref = reference_predictions(v, 2, seq, outs);
   REQUIRE(ref.size() == 5);
-  // k = 0: query (COPY) cut to (SEP, SEP): matches only the key at j = 1 (n-gram ending at BOS).
+  // k = 0: query (COPY) cut to (CUT, CUT): matches only the key at j = 1 (n-gram ending at BOS).
   CHECK(ref[0].matches == 1);
   CHECK(ref[0].match_position == 1);
   CHECK(ref[0].token == 0);
-  // k = 1: query (a, SEP) matches j = 2 (a after BOS): predicts b.
+  // k = 1: query (a, CUT) matches j = 2 (a after BOS): predicts b.
   CHECK(ref[1].token == 1);
   // k = 2: query (b, a) matches j = 3: predicts a.
   CHECK(ref[2].token == 0);

@@ -188,3 +188,32 @@ TEST_CASE("plan_verify: the plan is what verify() runs (pairs, backend, strings)
     CHECK(report.pass());
   }
 }
+
+TEST_CASE("plan_verify's time estimate counts strings, not only pairs: at fixed pairs it grows with the strings") {
+  // a strings of length L1 and b strings of length L2 have the same layer-2 pairs when
+  // a = pairs(L2) and b = pairs(L1) (pairs = layer2_pairs_per_string).
+  const std::int64_t long_length = 1000, short_length = 4;
+  for (const Precision precision : {Precision::fp32, Precision::int8}) {
+    VerifyRequest few = small_request(), many = small_request();
+    few.precision = many.precision = precision;
+    few.length = long_length;
+    few.samples = layer2_pairs_per_string(short_length);
+    many.length = short_length;
+    many.samples = layer2_pairs_per_string(long_length);
+    const VerifyPlan a = accepted(few), b = accepted(many);
+    INFO("precision " << to_string(precision) << ": " << a.estimated_cpu_seconds << " s for " << a.strings
+                      << " strings, " << b.estimated_cpu_seconds << " s for " << b.strings);
+    REQUIRE(a.layer2_pairs == b.layer2_pairs);
+    CHECK(b.estimated_cpu_seconds > a.estimated_cpu_seconds);
+  }
+  // A billion strings of 4 tokens: at least the per-string term, which outweighs their pairs.
+  VerifyRequest billion = small_request();
+  billion.length = short_length;
+  billion.samples = 1'000'000'000;
+  const VerifyPlan p = accepted(billion);
+  CHECK(p.estimated_cpu_seconds >= 1e9 * kCpuSecondsPerString);
+  CHECK(p.estimated_cpu_seconds > 2 * p.layer2_pairs / kCpuFloatPairsPerSecond);
+  // Threads divide the whole estimate.
+  billion.threads = 4;
+  CHECK(accepted(billion).estimated_cpu_seconds == doctest::Approx(p.estimated_cpu_seconds / 4).epsilon(1e-12));
+}

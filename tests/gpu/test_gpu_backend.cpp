@@ -1,5 +1,5 @@
 // The GPU backend against the CPU paths, on every position, at lengths around the kernel's
-// tile sizes (256 query rows per block, 128 keys per tile). Runs only where a usable GPU is
+// tile sizes (kLevelRowsPerBlock query rows per block, kLevelKeyTile keys per tile). Runs only where a usable GPU is
 // present: elsewhere the program exits 77, which CTest reports as skipped.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
@@ -14,6 +14,7 @@
 #include "copyproof/construction/verifier.hpp"
 #include "copyproof/gpu/gpu_backend.hpp"
 #include "copyproof/gpu/level_attention_lanes.hpp"
+#include "../tile_edges.hpp"
 
 using namespace copyproof::construction;
 namespace gpu = copyproof::gpu;
@@ -42,7 +43,13 @@ Run run_all(const CopyTransformer& ct, const std::vector<Token>& x) {
 
 TEST_CASE("GPU = CPU int8 exactly, and = CPU fp32 wherever certified, at lengths off the tile sizes") {
   for (auto [D, n] : {std::pair{2, 6}, {4, 8}, {3, 5}}) {
-    for (std::int64_t L : {1, 7, 127, 128, 129, 255, 256, 257, 1000, 4099}) {
+    // L + 1 queries and 2L + 2 keys: L around a key tile of keys (2L + 2 = kLevelKeyTile), a
+    // key tile of L, and a block of queries (L + 1 = kLevelRowsPerBlock); from the kernel's
+    // constants, so a tile changed for speed moves these lengths with it.
+    std::vector<std::int64_t> lengths =
+        copyproof::testing::around({gpu::kLevelKeyTile / 2 - 1, gpu::kLevelKeyTile, gpu::kLevelRowsPerBlock - 1});
+    for (const std::int64_t L : {1, 7, 1000, 4099}) lengths.push_back(L);
+    for (const std::int64_t L : lengths) {
       const CopyTransformer ct = build_copy_transformer(D, n, L);
       for (SourceKind kind : {SourceKind::uniform, SourceKind::planted}) {
         if (kind == SourceKind::planted && L < n + 1) continue;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "copyproof/gpu/level_attention_lanes.hpp"
+#include "../tile_edges.hpp"
 
 using namespace copyproof::gpu;
 namespace cx = copyproof::construction;
@@ -203,12 +204,10 @@ Problem make_problem(long long queries, long long keys, int key_width, Positions
 }
 
 // Every length within one of a tile edge (and the edges' small multiples), from the kernel's constants.
-std::vector<long long> around(std::initializer_list<long long> edges) {
-  std::set<long long> out;
-  for (long long e : edges)
-    for (long long d : {-1LL, 0LL, 1LL})
-      if (e + d >= 1) out.insert(e + d);
-  return {out.begin(), out.end()};
+// The shared helper (tests/tile_edges.hpp), as the long long lengths this file uses.
+std::vector<long long> around(std::initializer_list<std::int64_t> edges) {
+  const std::vector<std::int64_t> lengths = copyproof::testing::around(edges);
+  return {lengths.begin(), lengths.end()};
 }
 
 template <int P, int DV>

@@ -140,3 +140,16 @@ TEST_CASE("inverse queries at exact ties (power-of-two cases)") {
   CHECK(min_state_bits(3, 5, q(1, 2)) == 7);      // 2^B > 121.5
   CHECK(min_state_bits(2, 1, q(999, 1000)) == 0); // one state: err = 1/2 < 0.999
 }
+
+TEST_CASE("the exact write-out limit is one rule: |S| = 2^k from bits or from a count, the same up to 2^kExactWriteOutBits") {
+  const std::uint64_t k = kExactWriteOutBits;
+  const cpp_int at_limit = power(cpp_int(2), k), past = power(cpp_int(2), k + 1);
+  CHECK(written_out_exactly(at_limit));
+  CHECK(written_out_exactly(past - 1));
+  CHECK_FALSE(written_out_exactly(past));
+  // The same state space counted both ways is written out both ways, or neither.
+  CHECK(state_of_bits(cpp_rational(k)).count == at_limit);
+  CHECK(state_of_count(at_limit).count == at_limit);
+  CHECK_FALSE(state_of_bits(cpp_rational(k + 1)).count);
+  CHECK_FALSE(state_of_count(past).count);
+}

@@ -33,10 +33,10 @@ TEST_CASE("floor and sign of large irrational values are exact") {
 
 TEST_CASE("exact_power_of_two writes 2^x out when it is a small rational") {
   const Log2Number x = Log2Number::log2_of(cpp_int(1770)) - Log2Number::rational(5);  // 1770 / 32
-  CHECK(x.exact_power_of_two(4096) == cpp_rational(1770, 32));
+  CHECK(x.exact_power_of_two(kExactWriteOutBits) == cpp_rational(1770, 32));
   CHECK(format_power_of_two(x, 20, Rounding::up) == "55.3125");
-  CHECK_FALSE(Log2Number::rational(cpp_rational(1, 2)).exact_power_of_two(4096));  // sqrt 2
-  CHECK_FALSE(Log2Number::rational(-5000).exact_power_of_two(4096));               // too many bits
+  CHECK_FALSE(Log2Number::rational(cpp_rational(1, 2)).exact_power_of_two(kExactWriteOutBits));  // sqrt 2
+  CHECK_FALSE(Log2Number::rational(-5000).exact_power_of_two(kExactWriteOutBits));               // too many bits
 }
 
 TEST_CASE("format_rational rounds in the asked direction") {

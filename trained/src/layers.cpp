@@ -57,7 +57,7 @@ template <class T>
 void gelu_backward(MatRef<T> din, ConstMatRef<T> dout, ConstMatRef<T> in) {
   const T s = T(kGeluScale), c = T(kGeluCubic);
   const auto x = in.array();
-  const Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> th = tanh_via_exp<T>(s * (x + c * x.cube()));
+  const RowMajorArray<T> th = tanh_via_exp<T>(s * (x + c * x.cube()));
   din.array() += dout.array() * (T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th.square()) * s * (T(1) + T(3) * c * x.square()));
 }
 

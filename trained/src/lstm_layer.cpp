@@ -90,10 +90,10 @@ void lstm_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const LstmActiv
     const Matrix<T> c = step_rows(a.c, t, T_, B);
     const Matrix<T> c_prev = t > 0 ? Matrix<T>(step_rows(a.c, t - 1, T_, B)) : a.c0;
     const Matrix<T> h_prev = t > 0 ? Matrix<T>(step_rows(out_m, t - 1, T_, B)) : a.h0;
-    const Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> tc = tanh_of(c).array();
-    const Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> dh =
+    const RowMajorArray<T> tc = tanh_of(c).array();
+    const RowMajorArray<T> dh =
         step_rows(dout_m, t, T_, B).array() + dh_next.array();
-    const Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> dc =
+    const RowMajorArray<T> dc =
         dc_next.array() + dh * o * (T(1) - tc * tc);
     auto dp = step_rows(dpre, t, T_, B);
     dp.leftCols(H) = (dc * g * i * (T(1) - i)).matrix();

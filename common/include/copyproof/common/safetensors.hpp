@@ -37,16 +37,13 @@ struct SafetensorsFile {
 // Bytes per element of a dtype name; throws SafetensorsError for names we do not read.
 std::size_t dtype_size(const std::string& dtype);
 
-// Writes `file` to "<path>.tmp.<pid>" and renames it over `path`, so an interrupted run
-// never leaves a half file. Throws SafetensorsError when writing fails.
+// Writes `file` atomically (atomic_file.hpp: a temporary beside `path`, then a rename), so
+// an interrupted run never leaves a half file. Throws SafetensorsError when writing fails.
 void write_safetensors(const std::string& path, const SafetensorsFile& file);
 
 // Reads and checks every tensor's dtype, shape and byte range against the file's size.
 SafetensorsFile read_safetensors(const std::string& path);
 // The same on a file's bytes already in memory; `path` only names it in error messages.
 SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path);
-
-// Writes `contents` to a temporary name beside `path` and renames it into place.
-void write_file_atomically(const std::string& path, const std::string& contents);
 
 }  // namespace copyproof

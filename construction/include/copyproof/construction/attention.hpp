@@ -13,14 +13,15 @@
 #include <cstdint>
 #include <span>
 
+#include "copyproof/common/row_major.hpp"
 #include "copyproof/construction/transformer.hpp"
 
 namespace copyproof::construction {
 
 template <class Scalar>
-using RowMatrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMatrix = RowMajorMatrix<Scalar>;  // common/row_major.hpp
 template <class Scalar>
-using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+using Vector = ColumnVector<Scalar>;
 
 template <class Scalar>
 struct AttentionProblem {
@@ -41,11 +42,21 @@ void attend(const AttentionProblem<Scalar>& problem, Eigen::Ref<RowMatrix<Scalar
 template <class Scalar>
 double attention_score(const AttentionProblem<Scalar>& problem, std::int64_t query_row, std::int64_t key_position);
 
+// The kernels' tile sizes and path switches, public so that the tests build their edge
+// lengths from them (tests/tile_edges.hpp): a change made for speed moves the tests with it.
 // Windows at most this wide take the direct per-row path.
 inline constexpr std::int64_t kBandedWindowLimit = 64;
 // Keys per tile of the online softmax on the tiled path (the certificate's rounding model
 // counts the rescalings and sums per tile).
 inline constexpr std::int64_t kAttentionKeyTile = 256;
+// Query rows per block of the tiled path, the unit of work a thread takes (Eigen path and
+// the hand-written float kernel alike).
+inline constexpr std::int64_t kAttentionQueryBlock = 128;
+// The hand-written float kernel's score micro-kernel: kFloatKernelRowsPerPass query rows x
+// kFloatKernelKeysPerPass keys per pass, in vectors of kFloatKernelLanes floats (AVX-512).
+inline constexpr int kFloatKernelRowsPerPass = 4;
+inline constexpr int kFloatKernelKeysPerPass = 64;
+inline constexpr int kFloatKernelLanes = 16;
 
 // Which loop runs the float tiled path (attend<float> on wide windows). avx512 and portable
 // are the hand-written kernel (float_attention.cpp: narrow-d_k score micro-kernel, exps only

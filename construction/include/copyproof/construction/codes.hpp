@@ -1,7 +1,9 @@
 #pragma once
 // The +-1 codes the construction moves through the residual stream.
-// Symbol indices: letters 0..D-1 code as themselves; every separator (and EOS)
-// codes as SEP = D. b = ceil(log2(D + 1)) bits are enough to tell D + 1 symbols apart.
+// Symbol indices: letters 0..D-1 code as themselves; every separator (BOS, COPY and EOS)
+// codes as CUT = D, the symbol where an n-gram is cut. b = ceil(log2(D + 1)) bits are
+// enough to tell D + 1 symbols apart. (CUT is a code symbol, not a token; trained/'s SEP is
+// a token of its own vocabulary, the paper's `|` between prompt parts.)
 
 #include <Eigen/Core>
 
@@ -9,10 +11,13 @@
 
 namespace copyproof::construction {
 
-// b = ceil(log2(D + 1)): the fewest bits that give the D letters and SEP distinct codes.
+// b = ceil(log2(D + 1)): the fewest bits that give the D letters and CUT distinct codes.
 int code_bits(int alphabet);
 
-// The code symbol of a token: the letter itself, or SEP (= D) for BOS, COPY and EOS.
+// CUT: the code symbol every separator (BOS, COPY, EOS) embeds as.
+inline int cut_symbol(const Vocabulary& vocab) { return vocab.alphabet; }
+
+// The code symbol of a token: the letter itself, or CUT for BOS, COPY and EOS.
 int code_symbol(const Vocabulary& vocab, Token token);
 
 // Bit `bit` of symbol s as a sign: 0 -> -1, 1 -> +1.

@@ -48,9 +48,9 @@ double layer2_scale(std::int64_t keys, int code_bits, double eta);
 // every way the remaining mass can be spread over other keys iff the matched key's mass
 // w > 1/2. Returns 1/2.
 //
-// Derivation. Let the matched key's value code be c(a) (a letter, or SEP for EOS) and
+// Derivation. Let the matched key's value code be c(a) (a letter, or CUT for EOS) and
 // the other keys' codes v_j (+-1 codes of b bits) with masses w_j, sum w_j = 1 - w, so
-// out = w c(a) + sum_j w_j v_j. The unembedding rows are c(t) for letters, c(SEP) for EOS,
+// out = w c(a) + sum_j w_j v_j. The unembedding rows are c(t) for letters, c(CUT) for EOS,
 // 0 for BOS and COPY. For a competitor a' != a let H = Hamming(c(a), c(a')) >= 1 and
 // d = c(a) - c(a') (entries 0 or +-2, 2 on H bits). Then <d, c(a)> = 2H and
 // <d, v> >= -2H for every +-1 code v, with equality at v = c(a'), which is itself a value

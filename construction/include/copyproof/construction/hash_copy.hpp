@@ -2,7 +2,7 @@
 // The reference hash-copy algorithm in plain C++ (no transformer): what the copy
 // transformer computes, with hard attention. At position t the "cut n-gram" ending at t
 // is (s_t, s_{t-1}, ..., s_{t-n+1}) with every symbol at or beyond the nearest separator
-// replaced by SEP. It is looked up among the cut n-grams ending at j - 1 for the keys
+// replaced by CUT. It is looked up among the cut n-grams ending at j - 1 for the keys
 // 1 <= j <= t; if exactly one matches, the prediction is the token at j (EOS for a separator).
 
 #include <cstdint>

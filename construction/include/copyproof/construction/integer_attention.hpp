@@ -19,7 +19,7 @@ namespace copyproof::construction {
 // One head's inputs rounded to integers.
 struct IntegerHeadInputs {
   int key_width = 0;           // d_k
-  int padded_key_width = 0;    // d_k rounded up to a multiple of 32 (the tensor-core k)
+  int padded_key_width = 0;    // padded_key_width(d_k) (tensor_core_padding.hpp)
   int value_width = 0;         // d_v
   double unit = 0;             // the score unit (lambda)
   std::vector<std::int8_t> queries;  // (queries, padded_key_width): round(q / unit)

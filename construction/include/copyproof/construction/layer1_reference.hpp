@@ -16,11 +16,11 @@ namespace copyproof::construction {
 
 // Row i, windows clipped at position 0 (nothing exists before it):
 //   tok = c(s_i);
-//   q_m = c(SEP) if a separator lies in [max(0, i-m), i], else c(s_{max(0, i-m)});
-//   k_m = c(SEP) if a separator lies in [max(0, i-m), i-1], else c(s_{max(0, i-m)});
+//   q_m = c(CUT) if a separator lies in [max(0, i-m), i], else c(s_{max(0, i-m)});
+//   k_m = c(CUT) if a separator lies in [max(0, i-m), i-1], else c(s_{max(0, i-m)});
 //         k_m = 0 at i = 0, whose key window is empty;
 //   out = 0; sep, bos, one = the token's flags.
-// In a copy sequence s_0 = BOS, so a window reaching back to 0 always reads c(SEP).
+// In a copy sequence s_0 = BOS, so a window reaching back to 0 always reads c(CUT).
 class ExactLayer1 {
  public:
   ExactLayer1(const Vocabulary& vocab, const ResidualLayout& layout, std::span<const Token> sequence);

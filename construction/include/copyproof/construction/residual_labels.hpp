@@ -1,6 +1,6 @@
 #pragma once
 // The residual stream read back by slice name: what a failing check prints next to its
-// counterexample ("tok=c q1=b k1=SEP ... out=c sep=0 bos=0 one=1"), so a reader sees which
+// counterexample ("tok=c q1=b k1=CUT ... out=c sep=0 bos=0 one=1"), so a reader sees which
 // slice held the wrong code without counting coordinates.
 
 #include <span>
@@ -15,7 +15,7 @@ struct SliceReading {
   std::string slice;   // "tok", "q1", "out", "bos", ...
   bool code = false;   // a b-bit code slice (else a one-coordinate flag)
   // Code slices: the symbol whose +-1 code has the row's signs (0 .. D - 1 a letter, D the
-  // separator SEP, > D no symbol's code), or -1 when every coordinate is 0 (nothing written).
+  // separator CUT, > D no symbol's code), or -1 when every coordinate is 0 (nothing written).
   int symbol = -1;
   // Code slices: the smallest |coordinate| (how clearly the signs are set); flags: the value.
   double value = 0;

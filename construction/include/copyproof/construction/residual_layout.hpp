@@ -3,8 +3,8 @@
 // writes goes through these names; no other code does index arithmetic on the stream.
 //
 //   tok            b   c(s_i)                              (embedding)
-//   q1 .. q{n-1}   b   c(s_{i-m}), SEP if cut              (layer-1 query heads)
-//   k1 .. kn       b   c(s_{i-m}), SEP if cut              (layer-1 key heads)
+//   q1 .. q{n-1}   b   c(s_{i-m}), CUT if cut              (layer-1 query heads)
+//   k1 .. kn       b   c(s_{i-m}), CUT if cut              (layer-1 key heads)
 //   out            b   the copied token's code             (layer 2)
 //   sep, bos, one  1   separator flag, BOS flag, constant  (embedding)
 //

@@ -96,7 +96,9 @@ struct VerifyReport {
   }
 };
 
-// Lemma 2.4, sharper form: min(1, C(L - n + 1, 2) D^-n) bounds p_ngram under U_L.
+// Lemma 2.4, sharper form: min(1, C(L - n + 1, 2) D^-n) bounds p_ngram under U_L. The
+// double is the exact rational (ssm_bounds::lemma_bound_pairs) rounded, to within its last
+// bit (a test holds it to that over a grid of D, n and L, edges included).
 double lemma_bound(int alphabet, int ngram, std::int64_t length);
 
 // Length of the strings `config` produces (D^n + n - 1 for de Bruijn).

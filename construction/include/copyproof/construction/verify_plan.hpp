@@ -35,6 +35,17 @@ inline constexpr std::int64_t kDefaultVerifySamples = 100;
 // the time estimate only; nothing passes or fails on it.
 inline constexpr double kCpuFloatPairsPerSecond = 0.5e9;
 inline constexpr double kCpuExactPairsPerSecond = 5e9;
+// The work of a string outside layer 2's pairs (drawing it, layer 1, the reference copier,
+// the repeat check, the host finish), per string and per token of a CPU thread: without it
+// a billion strings of 4 tokens (40 pairs each) were estimated at 80 s. Measured in CPU
+// time (docs/performance.md, "verify's time estimate": about 33 ms a string at L = 4, most
+// of it in the reference and repeat stages); for the estimate only.
+inline constexpr double kCpuSecondsPerString = 3e-2;
+inline constexpr double kCpuSecondsPerToken = 3e-5;
+
+// Seconds `strings` strings of length `length` take on `threads` CPU threads at `pairs_per_second`:
+// (strings pairs_per_string(L) / rate + strings (kCpuSecondsPerString + L kCpuSecondsPerToken)) / threads.
+double estimated_cpu_seconds(double strings, double length, double pairs_per_second, int threads);
 
 // What the caller asked for; an empty optional is "not given" (its default depends on the
 // rest: samples on the source, precision on the device, L on the source).
@@ -84,7 +95,7 @@ struct VerifyPlan {
   double layer2_pairs = 0;             // strings * layer2_pairs_per_string(L), in double (may pass 2^63)
   std::uint64_t memory_bytes = 0;      // host peak (verify_memory_bytes)
   std::uint64_t device_memory_bytes = 0;  // device peak; 0 on the CPU
-  double estimated_cpu_seconds = 0;    // layer2_pairs over the CPU rate for the precision and threads
+  double estimated_cpu_seconds = 0;    // estimated_cpu_seconds() for the precision's rate and the threads
   std::string backend;                 // "cpu-fp32", ..., or the device's name with "-int8"
   BackendFactory make_backend;         // empty: verify()'s CPU forward in config.precision
 };

@@ -2,6 +2,7 @@
 // Tokens of the copy task: the D letters 0..D-1, then BOS, COPY, EOS.
 
 #include <cstdint>
+#include <string>
 
 namespace copyproof::construction {
 
@@ -24,5 +25,18 @@ struct Vocabulary {
   // non-letter behaves the same way.
   bool is_separator(Token t) const { return !is_letter(t); }
 };
+
+// Alphabets up to 26 are written as letters a, b, c, ...; larger ones as integers.
+inline bool writes_letters(int alphabet) { return alphabet <= 26; }
+
+// A token's name in reports and in weights files: a letter (or its integer for D > 26),
+// <BOS>, <COPY>, <EOS>.
+inline std::string token_name(Token token, const Vocabulary& vocab) {
+  if (token == vocab.bos()) return "<BOS>";
+  if (token == vocab.copy()) return "<COPY>";
+  if (token == vocab.eos()) return "<EOS>";
+  if (writes_letters(vocab.alphabet)) return std::string(1, static_cast<char>('a' + token));
+  return std::to_string(token);
+}
 
 }  // namespace copyproof::construction

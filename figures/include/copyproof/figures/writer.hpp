@@ -27,9 +27,6 @@ std::string csv_text(const Table& table, const std::vector<std::string>& header_
 // The gnuplot script for `spec`, reading NAME.csv from the current directory.
 std::string gnuplot_script(const std::string& name, const PlotSpec& spec, const std::vector<std::string>& header_comments);
 
-// `content` to `path` through `path.tmp.<pid>` and a rename; throws std::runtime_error.
-void write_file_atomically(const std::filesystem::path& path, const std::string& content);
-
 void write_csv_and_script(const std::filesystem::path& dir, const std::string& name, const FigureOutput& output,
                           const std::vector<std::string>& header_comments);
 

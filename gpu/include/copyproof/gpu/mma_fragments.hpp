@@ -14,7 +14,8 @@
 //   C, D (16 x 8, four .s32 = c0 .. c3):
 //     row = groupID for c0, c1, groupID + 8 for c2, c3;  col = threadID_in_group * 2 + (i & 1).
 
-#include "copyproof/construction/level_softmax.hpp"  // COPYPROOF_HOST_DEVICE
+#include "copyproof/construction/host_device.hpp"
+#include "copyproof/construction/tensor_core_padding.hpp"
 
 // Full unrolling on the device (so that register arrays stay in registers); nothing on the host.
 #if defined(__CUDA_ARCH__)
@@ -28,7 +29,7 @@ namespace copyproof::gpu {
 inline constexpr int kWarpSize = 32;
 inline constexpr int kMmaM = 16;  // rows of A and C: query rows of one row tile
 inline constexpr int kMmaN = 8;   // columns of B and C: keys of one sub-tile
-inline constexpr int kMmaK = 32;  // int8 products summed by one mma: the padding unit of d_k
+inline constexpr int kMmaK = construction::kTensorCoreK;  // int8 products one mma sums: the padding unit of d_k
 inline constexpr int kARegisters = 4, kBRegisters = 2, kCRegisters = 4;
 inline constexpr int kBytesPerRegister = 4;
 

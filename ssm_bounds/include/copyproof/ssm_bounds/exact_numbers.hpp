@@ -27,6 +27,10 @@ using Real = boost::multiprecision::cpp_bin_float_100;
 // out with: 2^4096 has 1234 decimal digits, still exact, fast and readable. Past it a
 // quantity is kept and reported as its log2 (|S|, D^L, D^n, 2^x alike).
 inline constexpr std::uint64_t kExactWriteOutBits = 4096;
+// The one test of that limit: the highest set bit of |x| is at most kExactWriteOutBits
+// (2^4096 is written out, 2^4097 is not). state_of_bits and state_of_count apply it alike;
+// Log2Number::exact_power_of_two takes it as its max_bits.
+bool written_out_exactly(const cpp_int& x);
 
 // Relative error we allow for one evaluated logarithm or conversion at 100 digits:
 // Boost's elementary functions are accurate to a few units in the last place, and we

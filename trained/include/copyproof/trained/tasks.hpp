@@ -18,7 +18,7 @@ namespace copyproof::trained {
 
 inline constexpr int kLetters = 26;
 inline constexpr int kBos = 26;
-inline constexpr int kSep = 27;
+inline constexpr int kSep = 27;  // the paper's `|` token (construction/'s CUT is a code symbol, not this)
 inline constexpr int kEos = 28;
 inline constexpr int kVocab = 29;
 

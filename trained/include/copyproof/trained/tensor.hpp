@@ -16,6 +16,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/StdVector>
+#include <copyproof/common/row_major.hpp>
 
 #include <cstddef>
 #include <string>
@@ -24,9 +25,9 @@
 namespace copyproof::trained {
 
 template <class T>
-using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Matrix = RowMajorMatrix<T>;  // common/row_major.hpp
 template <class T>
-using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+using Vector = ColumnVector<T>;
 // A view of a matrix or of a block of its columns (unit inner stride, any row stride).
 template <class T>
 using MatRef = Eigen::Ref<Matrix<T>>;
