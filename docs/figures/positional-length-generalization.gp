@@ -39,9 +39,13 @@ do for [format = 1:2] {
   set xrange [4:200]
   plot \
     'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'nope' ? column('low') : NaN)):((strcol('encoding') eq 'nope' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#0072B2' notitle, \
-    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'nope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 5 lc rgb '#0072B2' title 'NoPE (1 seed)', \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'nope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 5 lc rgb '#0072B2' title 'NoPE (3 seeds)', \
     'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'rope' ? column('low') : NaN)):((strcol('encoding') eq 'rope' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#D55E00' notitle, \
-    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'rope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#D55E00' title 'RoPE (1 seed)'
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'rope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#D55E00' title 'RoPE (3 seeds)', \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'alibi' ? column('low') : NaN)):((strcol('encoding') eq 'alibi' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#009E73' notitle, \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'alibi' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 9 lc rgb '#009E73' title 'ALiBi (3 seeds)', \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'hard-alibi' ? column('low') : NaN)):((strcol('encoding') eq 'hard-alibi' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#CC79A7' notitle, \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'hard-alibi' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 11 lc rgb '#CC79A7' title 'Hard-ALiBi (3 seeds)'
   unset multiplot
   unset output
 }
