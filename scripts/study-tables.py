@@ -181,6 +181,9 @@ def tables(study):
         print(quantized_table(s))
     elif study == "pigeonhole":
         print(pigeonhole_table(s))
+    elif study == "positional":
+        print(copy_table(s, [5, 10, 20, 40, 80, 160]))
+        print(per_seed_table(study, s, [20, 40, 80, 160]))
     elif any(g["finished"] for g in s["groups"]):
         print(copy_table(s))
 

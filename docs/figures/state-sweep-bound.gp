@@ -34,7 +34,7 @@ do for [format = 1:2] {
   set logscale y
   set format y '10^{%L}'
   set yrange [0.2:5000]
-  set key outside right top vertical Left reverse spacing 1.2
+  set key inside left top vertical Left reverse spacing 1.2 box opaque
   set ytics add ('0' 0.3)
   plot \
     'state-sweep-bound.csv' using (column('state_bits_32')):(column('bound_longest_length_32')) with linespoints lw 2 pt 2 lc rgb '#000000' title 'Theorem 2.7 limit, 32 bits/number', \

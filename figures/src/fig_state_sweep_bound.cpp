@@ -64,7 +64,9 @@ FigureOutput make(const FigureContext& ctx) {
   panel.logx = true;
   panel.logy = true;
   panel.yrange = "[0.2:5000]";
-  panel.key = "outside right top vertical Left reverse spacing 1.2";
+  // Inside, top left: the one empty corner (above the limit line, left of 1,000 bits). An
+  // outside key took half the width and squeezed the plot (issue 13's review).
+  panel.key = "inside left top vertical Left reverse spacing 1.2 box opaque";
   panel.extra = {"set ytics add ('0' " + num(kZeroAt) + ")"};
   panel.series.push_back({"Theorem 2.7 limit, 32 bits/number",
                           using_of({col("state_bits_32"), col("bound_longest_length_32")}),
@@ -95,7 +97,7 @@ Figure state_sweep_bound_figure() {
           "bits per number at which the model still copies as far as in float32 (eval --quantize-state).",
           "Theorem 2.7 (a fixed state of b bits cannot copy L letters with error < 1/2 once 2^b <= D^L / 2) "
           "holds on trained models; the distance to the limit is bits of state per letter copied",
-          true, make};
+          true, make, kStudy};
 }
 
 }  // namespace copyproof::figures

@@ -39,3 +39,11 @@ mkdir -p tests/figures/fixtures/state-sweep
 for run in lstm-h2-s1 lstm-h32-s1 mamba-w4-n1-s1; do
   cp -r "docs/results/data/state-sweep/$run" tests/figures/fixtures/state-sweep/
 done
+
+# positional-length-generalization reads the positional study: seed 1 of NoPE and RoPE, real
+# `copyproof study positional` outputs copied unchanged from docs/results/data/positional.
+rm -rf tests/figures/fixtures/positional
+mkdir -p tests/figures/fixtures/positional
+for run in nope-s1 rope-s1; do
+  cp -r "docs/results/data/positional/$run" tests/figures/fixtures/positional/
+done
