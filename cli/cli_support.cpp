@@ -191,6 +191,14 @@ void require_memory(std::uint64_t bytes, const std::string& flag, const std::str
                      format_bytes(static_cast<double>(available)) + " is available; choose a smaller value");
 }
 
+void refuse_empty_values(const CLI::App& cmd, std::initializer_list<const char*> flags) {
+  for (const char* flag : flags) {
+    const CLI::Option* opt = cmd.get_option(flag);
+    for (const std::string& value : opt->results())
+      if (value.empty()) throw UsageError(std::string(flag) + ": an empty value; give a value or leave the flag out");
+  }
+}
+
 void require_writable_file(const std::string& path, const std::string& flag) {
   namespace fs = std::filesystem;
   if (path.empty()) throw UsageError(flag + ": needs a file name");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -75,6 +76,11 @@ using common::format_bytes;  // common/byte_size.hpp
 // its directory exists, and a probe file can be created there (and is removed again). Run
 // before any work, so a long run does not end in "cannot write" with its result lost.
 void require_writable_file(const std::string& path, const std::string& flag);
+
+// Throws UsageError("<flag>: an empty value ...") when one of `flags` was given as ''. For
+// an optional path or list, '' would otherwise mean "not given" (no log, the default
+// windows) or the current directory (study --data ''), silently.
+void refuse_empty_values(const CLI::App& cmd, std::initializer_list<const char*> flags);
 
 // Progress lines on stderr, only when stderr is a terminal (never mixed into --json stdout).
 bool progress_enabled();

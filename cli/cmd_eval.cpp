@@ -197,7 +197,10 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                   "or lstm quantized before SEP (uniform grid on [-r, r], r the largest |number| over the strings)");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof eval --checkpoint copy.safetensors --lengths 10,20,40,80 --json"));
-  cmd->callback([o, &exit_code] { exit_code = run_eval(*o); });
+  cmd->callback([o, cmd, &exit_code] {
+    refuse_empty_values(*cmd, {"--task", "--pigeonhole", "--quantize-state"});
+    exit_code = run_eval(*o);
+  });
 }
 
 }  // namespace copyproof::cli

@@ -125,7 +125,10 @@ void add_figures_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--seed", o->seed, 0, std::int64_t{1} << 62, "Seed of every random string (default 1)");
   cmd->add_option("--data", o->data, "Committed study results for the trained figures (default docs/results/data)");
   cmd->footer(example_footer("copyproof figures --quick --out /tmp/figures"));
-  cmd->callback([o, &exit_code] { exit_code = run_figures(*o); });
+  cmd->callback([o, cmd, &exit_code] {
+    refuse_empty_values(*cmd, {"--data"});  // '' would be the current directory
+    exit_code = run_figures(*o);
+  });
 }
 
 }  // namespace copyproof::cli

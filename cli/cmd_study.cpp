@@ -334,7 +334,10 @@ void add_study_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--summary", o->summary, "Print means and 95% t-intervals across seeds from the result files");
   cmd->add_flag("--json", o->json, "With --summary: print one JSON object");
   cmd->footer(example_footer("nice -n 19 copyproof study copy-seeds --jobs 1   # then: copyproof study copy-seeds --summary"));
-  cmd->callback([o, &exit_code] { exit_code = run_study(*o); });
+  cmd->callback([o, cmd, &exit_code] {
+    refuse_empty_values(*cmd, {"--data", "--checkpoints"});  // '' would be the current directory
+    exit_code = run_study(*o);
+  });
 }
 
 }  // namespace copyproof::cli

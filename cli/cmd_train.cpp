@@ -201,7 +201,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--log", o->log, "JSONL log of loss and eval points");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof train --model transformer --task copy --out copy.safetensors --log copy.jsonl"));
-  cmd->callback([o, &exit_code] { exit_code = run_train(*o); });
+  cmd->callback([o, cmd, &exit_code] {
+    refuse_empty_values(*cmd, {"--log", "--windows"});
+    exit_code = run_train(*o);
+  });
 }
 
 }  // namespace copyproof::cli

@@ -16,7 +16,7 @@ root=$PWD
 
 TARGET_EXECS=${TARGET_EXECS:-10000000}
 ALL_TARGETS=(fuzz_weights fuzz_checkpoint fuzz_json_readers fuzz_certify_weights fuzz_results_json fuzz_numeric_flags
-             fuzz_copy_string)
+             fuzz_copy_string fuzz_results_study)
 CAMPAIGN=build-fuzz/campaign
 
 # Inputs up to a few times the largest seed; larger ones only slow the search down.
@@ -24,8 +24,16 @@ max_len() {
   case "$1" in
     fuzz_numeric_flags) echo 256 ;;
     fuzz_copy_string) echo 1024 ;;
-    fuzz_results_json) echo 32768 ;;  # a real run's five files are 8-16 KB
+    fuzz_results_json|fuzz_results_study) echo 32768 ;;  # a real run's five files are 8-16 KB
     *) echo 16384 ;;
+  esac
+}
+
+# The committed seeds: fuzz_results_study takes fuzz_results_json's inputs (one corpus).
+seed_dir() {
+  case "$1" in
+    fuzz_results_study) echo tests/fuzz/corpus/fuzz_results_json ;;
+    *) echo "tests/fuzz/corpus/$1" ;;
   esac
 }
 
@@ -125,7 +133,7 @@ for t in "${targets[@]}"; do
     nice -n 19 "$root/${FUZZ_BUILD:-build-fuzz}/$t" -jobs=1 -workers=1 \
       -runs=$((TARGET_EXECS - done_execs)) ${MAX_SECONDS:+-max_total_time=$MAX_SECONDS} -max_len="$(max_len "$t")" -timeout="${FUZZ_TIMEOUT:-1200}" \
       -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
-      -artifact_prefix="$root/$dir/artifacts/" "$root/$dir/corpus" "$root/tests/fuzz/corpus/$t" >/dev/null 2>&1
+      -artifact_prefix="$root/$dir/artifacts/" "$root/$dir/corpus" "$root/$(seed_dir "$t")" >/dev/null 2>&1
   ) || echo "$t: run $run stopped (rc $?): see $dir/run-$run.log"
   [ -f "$dir/fuzz-0.log" ] && mv "$dir/fuzz-0.log" "$dir/run-$run.log"
   echo $(( $(date +%s) - start )) >"$dir/run-$run.seconds"

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli_runner.hpp"
 #include "copyproof/figures/figure.hpp"
 
@@ -90,6 +92,8 @@ struct Scratch {
     write_run("data-quote", {{"config.json", R"({"model": "transformer' . system('true') . '", "train": {"batch": 32, "final_loss": 0.1, "seconds": 1}})"}});
     write_run("data-float", {{"eval.json", R"({"results": [{"length": 1e300, "samples": 200, "string_accuracy": 1, "token_accuracy": 1}]})"}});
     write_run("data-nokey", {{"eval-dup.json", R"({"probes": []})"}});
+    write_run("data-batch", {{"config.json", R"({"model": "transformer", "train": {"batch": 2147483648, "final_loss": 0.1, "seconds": 1}})"}});
+    write_quantized_run("data-qbits");
   }
 
   // A safetensors file with `from` replaced by `to` in its JSON header (the data is kept;
@@ -125,6 +129,21 @@ struct Scratch {
     write_file(run + "/eval-dup.json", R"({"results": [{"ngram": 2, "results": [{"length": 20, "samples": 200, )"
                                        R"("string_accuracy": 0.9, "token_accuracy": 0.95}]}]})");
     for (const auto& [file, text] : changed) write_file(run + "/" + file, text);
+  }
+  // A finished run of the state-sweep study (the committed lstm-h4-s1, whose summary reads
+  // eval-quantized.json) with 2^40 state numbers and 2^30 bits per number: bits x numbers
+  // is past int64, and 2^30 is past the 16 bits eval --quantize-state writes.
+  void write_quantized_run(const std::string& name) const {
+    const fs::path from = fs::path(COPYPROOF_SOURCE_DIR) / "docs/results/data/state-sweep/lstm-h4-s1";
+    const fs::path run = fs::path(dir) / name / "state-sweep" / "lstm-h4-s1";
+    fs::create_directories(run);
+    for (const auto& e : fs::directory_iterator(from)) fs::copy_file(e.path(), run / e.path().filename());
+    auto eval = nlohmann::json::parse(read_file((run / "eval.json").string()));
+    eval["state_numbers"] = std::int64_t{1} << 40;
+    write_file((run / "eval.json").string(), eval.dump());
+    auto quantized = nlohmann::json::parse(read_file((run / "eval-quantized.json").string()));
+    quantized["quantized"][0]["bits"] = std::int64_t{1} << 30;
+    write_file((run / "eval-quantized.json").string(), quantized.dump());
   }
   ~Scratch() { fs::remove_all(dir); }
 };
@@ -305,6 +324,99 @@ const std::vector<BadInput> kTable = {
     {"study copy-seeds --summary --data S/data-quote", "\"model\""},
     {"study copy-seeds --summary --data S/data-float", "\"length\""},
     {"study copy-seeds --summary --data S/data-nokey", "eval-dup.json"},
+    // The flags the cases above left out, and the kinds of value a flag above was not
+    // given (out of range, not a number, empty, huge), per subcommand.
+    {"construct -D 2 -n '' -L 4", "--ngram"},
+    {"construct -D 2 -n x -L 4", "--ngram"},
+    {"construct -D 2 -n 1 -L x", "--max-length"},
+    {"copy -D 1 -n 1 a", "--alphabet"},
+    {"copy -D x -n 1 a", "--alphabet"},
+    {"copy -D 1e30 -n 1 a", "--alphabet"},
+    {"copy -D 3 -n 1e30 abc", "--ngram"},
+    {"copy -D 3 -n 2 -L 0 abc", "--max-length"},
+    {"copy -D 3 -n 2 --precision '' abc", "--precision"},
+    {"verify -D 1 -n 2 -L 10", "--alphabet"},
+    {"verify -D 2 -n x -L 10", "--ngram"},
+    {"verify -D 2 -n 2 -L 0", "--length"},
+    {"verify -D 2 -n 2 -L ''", "--length"},
+    {"verify -D 2 -n 2 -L 10 --seed ''", "--seed"},
+    {"verify -D 2 -n 2 -L 10 --seed 1e30", "--seed"},
+    {"verify -D 2 -n 2 -L 10 --device foo", "--device"},
+    {"verify -D 2 -n 2 -L 10 --device ''", "--device"},
+    {"verify -D 2 -n 2 -L 10 --source ''", "--source"},
+    {"verify -D 2 -n 2 -L 10 --max-length 0", "--max-length"},
+    {"verify -D 2 -n 2 -L 10 --samples x", "--samples"},
+    {"check --only ''", "--only"},
+    {"check --threads 1e30", "--threads"},
+    {"bound -D '' -L 10 --state-bits 3", "--alphabet"},
+    {"bound -D 2 -L x --state-bits 3", "--length"},
+    {"bound -D 2 -L 10 --state-bits ''", "--state-bits"},
+    {"bound -D 2 -L 10 --state-bits 1e99999", "--state-bits"},
+    {"bound -D 2 -L 10 --state-bits 3 --epsilon 0", "--epsilon"},
+    {"bound -D 2 -L 10 --state-bits 3 --epsilon ''", "--epsilon"},
+    {"bound -D 2 -L 10 --state-numbers x --bits-per-number 32", "--state-numbers"},
+    {"bound -D 2 -L 10 --state-numbers 3 --bits-per-number 0", "--bits-per-number"},
+    {"bound --table -D 2 --lengths ''", "--lengths"},
+    {"bound --table -D 2 --lengths 0", "--lengths"},
+    {"pngram -D x -n 2 -L 5", "--alphabet"},
+    {"pngram -D 2 -n '' -L 5", "--ngram"},
+    {"pngram -D 2 -n 2 -L ''", "--length"},
+    {"pngram -D 2 -n 2 -L 0", "--length"},
+    {"pngram -D 2 -n 2 -L 5 --samples x", "--samples"},
+    {"pngram -D 2 -n 2 -L 5 --samples 1e30", "--samples"},
+    {"pngram -D 2 -n 2 -L 5 --threads 0", "--threads"},
+    {"train --model lstm --task copy --pos foo --out S/x.safetensors", "--pos"},
+    {"train --model lstm --task copy --layers 0 --out S/x.safetensors", "--layers"},
+    {"train --model lstm --task copy --layers 1e30 --out S/x.safetensors", "--layers"},
+    {"train --model mamba --task copy --state-dim 0 --out S/x.safetensors", "--state-dim"},
+    {"train --model lstm --task suffix --ngram 0 --out S/x.safetensors", "--ngram"},
+    {"train --model lstm --task copy --min-length 0 --out S/x.safetensors", "--min-length"},
+    {"train --model lstm --task copy --batch 0 --out S/x.safetensors", "--batch"},
+    {"train --model lstm --task copy --batch '' --out S/x.safetensors", "--batch"},
+    {"train --model lstm --task copy --lr nan --out S/x.safetensors", "--lr"},
+    {"train --model lstm --task copy --lr -1 --out S/x.safetensors", "--lr"},
+    {"train --model lstm --task copy --seed -1 --out S/x.safetensors", "--seed"},
+    {"train --model lstm --task copy --threads 0 --out S/x.safetensors", "--threads"},
+    {"train --model lstm --task copy --eval-every x --out S/x.safetensors", "--eval-every"},
+    {"train --model lstm --task copy --eval-samples 0 --out S/x.safetensors", "--eval-samples"},
+    {"train --model lstm --task copy --log-every 0 --out S/x.safetensors", "--log-every"},
+    {"train --model lstm --task copy --steps 1 --log '' --out S/x.safetensors", "--log"},
+    {"train --model lstm --task copy --steps 1 --log /proc/copyproof_log.jsonl --out S/x.safetensors", "--log"},
+    {"eval --checkpoint S/ck.safetensors --samples x", "--samples"},
+    {"eval --checkpoint S/ck.safetensors --samples 1e30", "--samples"},
+    {"eval --checkpoint S/ck.safetensors --seed x", "--seed"},
+    {"eval --checkpoint S/ck.safetensors --threads x", "--threads"},
+    {"eval --checkpoint S/ck.safetensors --lengths x", "--lengths"},
+    {"eval --checkpoint S/ck.safetensors --quantize-state 0", "--quantize-state"},
+    {"eval --checkpoint S/ck.safetensors --quantize-state 17", "--quantize-state"},
+    {"eval --checkpoint S/ck.safetensors --quantize-state x", "--quantize-state"},
+    {"eval --checkpoint S/ck.safetensors --pigeonhole 0", "--pigeonhole"},
+    {"eval --checkpoint S/ck.safetensors --pigeonhole x", "--pigeonhole"},
+    {"eval --checkpoint S/ck.safetensors --pigeonhole 1 --lengths 100", "--lengths"},
+    {"eval --checkpoint S/ck.safetensors --pigeonhole 1 --quantize-state 1", "--quantize-state"},
+    {"certify -D 2 -n 5000 -L 4", "--ngram"},
+    {"certify -D 2 -n x -L 4", "--ngram"},
+    {"certify -D '' -n 1 -L 4", "--alphabet"},
+    {"certify --weights S/text.txt", "--weights"},
+    {"certify --weights S/huge_header.safetensors", "--weights"},
+    {"certify --weights S/short_data.safetensors", "--weights"},
+    {"figures --seed x --out S/figs", "--seed"},
+    {"figures --threads 1e30 --out S/figs", "--threads"},
+    {"study smoke --jobs ''", "--jobs"},
+    {"study smoke --data S/newdata --checkpoints /proc/copyproof_ck", "--checkpoints"},
+    {"study copy-seeds --summary --data S/file", "--data"},
+    // '' for an optional path or list: refused, not read as "not given" or as the current directory
+    {"train --model transformer --task copy --windows '' --out S/x.safetensors", "--windows"},
+    {"eval --checkpoint S/ck.safetensors --task ''", "--task"},
+    {"eval --checkpoint S/ck.safetensors --pigeonhole ''", "--pigeonhole"},
+    {"eval --checkpoint S/ck.safetensors --quantize-state ''", "--quantize-state"},
+    {"study smoke --data ''", "--data"},
+    {"study smoke --data S/newdata --checkpoints ''", "--checkpoints"},
+    {"study copy-seeds --summary --data ''", "--data"},
+    {"figures --only state-vs-length --data '' --out S/figs", "--data"},
+    // a batch of 2^31 (read as an int), quantized bits past eval's 16 (times 2^40 state numbers: past int64)
+    {"study copy-seeds --summary --data S/data-batch", "\"train.batch\""},
+    {"study state-sweep --summary --data S/data-qbits", "\"bits\""},
 };
 
 void check_case(const Scratch& scratch, const std::string& args, const std::string& mention) {

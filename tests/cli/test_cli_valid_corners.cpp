@@ -137,6 +137,10 @@ TEST_CASE("valid corners: train and eval, smallest models and lengths") {
                "--eval-samples 1 --threads 1 --out " + ck);
     check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --threads 1");
     check_runs("eval --checkpoint " + ck + " --lengths 2,3 --samples 1 --task dup --ngram 1 --seed 9223372036854775807");
+    if (name == "lstm" || name == "mamba") {  // a fixed state: quantized at both ends of [1, 16] bits
+      check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --threads 1 --quantize-state 1,16");
+      check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --threads 1 --pigeonhole 1,16");
+    }
   }
   check_runs("train --model lstm --layers 1 --width 1 --task suffix --ngram 64 --steps 1 --batch 1 --min-length 65 "
              "--max-length 65 --eval-every 0 --out " + dir + "/suffix.safetensors");

@@ -40,11 +40,22 @@ void check_against_exact_decimal(std::string_view text) {
     std::abort();
 }
 
-void check_cli_option(const std::string& text) {
-  constexpr std::int64_t lo = 1, hi = 1'000'000'000'000'000'000;
+// The app of one integer flag, built once (building it per input cost more than the parse);
+// clear() before each parse resets what the last input left, as a fresh app would be.
+struct IntegerFlagApp {
+  static constexpr std::int64_t lo = 1, hi = 1'000'000'000'000'000'000;
   CLI::App app;
   std::int64_t value = -1;
-  copyproof::cli::add_integer_option(app, "--value", value, lo, hi, "");
+  IntegerFlagApp() { copyproof::cli::add_integer_option(app, "--value", value, lo, hi, ""); }
+};
+
+void check_cli_option(const std::string& text) {
+  static IntegerFlagApp flag;
+  constexpr std::int64_t lo = IntegerFlagApp::lo, hi = IntegerFlagApp::hi;
+  CLI::App& app = flag.app;
+  std::int64_t& value = flag.value;
+  app.clear();
+  value = -1;
   const auto expected = parse_integer(text);
   const bool valid = expected && *expected >= lo && *expected <= hi;
   try {

@@ -1,9 +1,11 @@
 #include <copyproof/trained/result_files.hpp>
 
 #include <copyproof/common/json_integer.hpp>
+#include <copyproof/trained/quantized_state.hpp>
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <limits>
 
 namespace copyproof::trained {
@@ -75,12 +77,17 @@ bool is_safe_result_name(const std::string& name) {
 std::optional<json> read_result_json(const std::filesystem::path& file) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) throw ResultFileError(file.string() + ": a directory, not a file");
-  std::ifstream in(file);
+  std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_result_json(text, file.string());
+}
+
+json parse_result_json(std::string_view text, const std::string& where) {
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::exception& e) {
-    throw ResultFileError(file.string() + ": not valid JSON (" + e.what() + ")");
+    throw ResultFileError(where + ": not valid JSON (" + e.what() + ")");
   }
 }
 
@@ -92,7 +99,7 @@ void check_config_json(const json& config, const std::string& where) {
   if (!config.contains("train")) return;
   const json& train = config["train"];
   require_object(train, where, "train");
-  if (train.contains("batch")) require_integer(train["batch"], 1, kMaxResultStep, where, "train.batch");
+  if (train.contains("batch")) require_integer(train["batch"], 1, kMaxResultBatch, where, "train.batch");
   for (const char* key : {"final_loss", "seconds"})
     if (train.contains(key)) require_finite(train[key], where, std::string("train.") + key);
   if (train.contains("eval")) {
@@ -165,7 +172,9 @@ void check_quantized_json(const json& file, const std::string& where) {
   require_array(entries, where, "quantized");
   for (const json& q : entries) {
     require_object(q, where, "quantized[]");
-    require_integer(object_at(q, "bits", where), 1, kMaxResultLength, where, "bits");
+    // The bits eval --quantize-state takes; the summary multiplies them by the state numbers
+    // (<= 2^40), which kMaxResultLength bits (2^30) would overflow.
+    require_integer(object_at(q, "bits", where), 1, kMaxQuantizedBits, where, "bits");
     require_integer(object_at(q, "length", where), 1, kMaxResultLength, where, "length");
     require_fraction(object_at(q, "string_accuracy", where), where, "string_accuracy");
     for (const char* key : {"distinct_states", "copied"})

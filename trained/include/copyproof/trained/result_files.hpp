@@ -17,6 +17,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace copyproof::trained {
 
@@ -27,7 +28,8 @@ struct ResultFileError : std::runtime_error {
 // Ranges of the numbers in result files: wide enough for any run `copyproof study` can make,
 // narrow enough that every reader's arithmetic fits (2^31 x 2^31 < 2^63; 32 x 2^40 < 2^63).
 inline constexpr std::int64_t kMaxResultLength = std::int64_t{1} << 30;  // lengths, n-grams (read as int)
-inline constexpr std::int64_t kMaxResultStep = std::int64_t{1} << 31;    // steps and batch sizes
+inline constexpr std::int64_t kMaxResultStep = std::int64_t{1} << 31;    // steps
+inline constexpr std::int64_t kMaxResultBatch = (std::int64_t{1} << 31) - 1;  // batch sizes (read as int)
 inline constexpr std::int64_t kMaxResultCount = std::int64_t{1} << 40;   // samples, state numbers
 
 // A name safe between gnuplot's single quotes and in a CSV cell: 1 to 64 characters from
@@ -37,6 +39,9 @@ bool is_safe_result_name(const std::string& name);
 // The JSON document in `file`, or nullopt when the file cannot be opened. Throws
 // ResultFileError naming the file when it is not one valid JSON document.
 std::optional<nlohmann::json> read_result_json(const std::filesystem::path& file);
+// The JSON document in `text` (a result file's contents; `where` names it in the error).
+// Throws ResultFileError when it is not one valid JSON document. read_result_json's parser.
+nlohmann::json parse_result_json(std::string_view text, const std::string& where);
 
 // Each throws ResultFileError("<where>: <what>") unless the document fits the layout.
 // config.json: {"study","run","model","pos": names; "seed": integer >= 0; "train": {"batch",
