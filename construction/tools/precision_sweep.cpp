@@ -58,7 +58,7 @@ Outcome run_one(const std::string& precision, const cx::CopyTransformer& ct, con
     predictions = f.predictions;  // masses: the rounded scores are not recomputed in float64 here
   } else {
     const auto backend = cx::make_cpu_backend(ct, *cx::parse_precision(precision));
-    const auto r = backend->run(cx::CopyForwardRequest{sequence, outputs, probes, 2});
+    const auto r = backend->run(cx::CopyForwardRequest{sequence, outputs, probes, 2, {}});
     predictions = r.predictions;
     mass = r.probe_mass;
   }

@@ -180,12 +180,12 @@ TEST_CASE("step 3: the exact argmax threshold, recomputed from the unembedding w
       const Token ta = a == v.eos() ? v.copy() : a;
       for (Token other = 0; other < v.size(); ++other) {
         if (other == a) continue;
-        const double P = G(a, ta) - G(other, ta);
-        REQUIRE(P > 0);
-        double N = P;
+        const double gap_p = G(a, ta) - G(other, ta);
+        REQUIRE(gap_p > 0);
+        double N = gap_p;
         for (Token t = 0; t < v.size(); ++t)
           if (t != v.eos()) N = std::min(N, G(a, t) - G(other, t));  // EOS is never an input
-        if (N < 0) threshold = std::max(threshold, -N / (P - N));
+        if (N < 0) threshold = std::max(threshold, -N / (gap_p - N));
       }
     }
     INFO("D = " << D);
