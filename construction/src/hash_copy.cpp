@@ -9,6 +9,21 @@
 namespace copyproof::construction {
 namespace {
 
+// Below this many positions the index is built on one thread. An OpenMP region or a
+// parallel sort costs microseconds on an idle machine but milliseconds on a busy one (a
+// worker thread waits for a core), which for short strings was all of verify's time: 13 ms
+// a 4-token string, against 1.4 us on one thread (verify -D 2 -n 2 -L 4 --samples 100,
+// load 3.7). At 32,768 positions the work per region is tens of microseconds at least.
+constexpr std::int64_t kParallelMinPositions = std::int64_t{1} << 15;
+
+template <class It>
+void sort_positions(It first, It last) {
+  if (last - first >= kParallelMinPositions)
+    __gnu_parallel::sort(first, last);
+  else
+    std::sort(first, last);
+}
+
 // The cut n-gram ending at position p: `kept` symbols s_p, s_{p-1}, ... before the
 // nearest separator, then CUT. Two cut n-grams are equal iff `kept` and those symbols are.
 struct CutNgram {
@@ -62,7 +77,7 @@ std::vector<ReferencePrediction> reference_packed(const Vocabulary& vocab, int n
     if (vocab.is_separator(sequence[static_cast<std::size_t>(p)])) last = p;
     last_separator[static_cast<std::size_t>(p)] = last;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len >= kParallelMinPositions)
   for (std::int64_t p = 0; p < len; ++p) {
     const int kept = static_cast<int>(std::min<std::int64_t>(ngram, p - last_separator[static_cast<std::size_t>(p)]));
     std::uint64_t key = static_cast<std::uint64_t>(kept);
@@ -71,7 +86,7 @@ std::vector<ReferencePrediction> reference_packed(const Vocabulary& vocab, int n
     key <<= letter_bits * (ngram - kept);  // same width for every kept count
     items[static_cast<std::size_t>(p)] = Item{key, p};
   }
-  __gnu_parallel::sort(items.begin(), items.end());
+  sort_positions(items.begin(), items.end());
 
   // Within a group of equal keys (ascending positions), position number r has r earlier
   // occurrences: the keys j = p' + 1 <= t that match the query at t = p_r.
@@ -84,7 +99,7 @@ std::vector<ReferencePrediction> reference_packed(const Vocabulary& vocab, int n
             ? group_start[static_cast<std::size_t>(i - 1)]
             : i;
   std::vector<ReferencePrediction> out(output_positions.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len >= kParallelMinPositions)
   for (std::int64_t i = 0; i < len; ++i) {
     const Item& item = items[static_cast<std::size_t>(i)];
     const std::int64_t k = slot[static_cast<std::size_t>(item.position)];
@@ -197,13 +212,13 @@ bool has_repeated_ngram(std::span<const Token> x, int ngram, NgramIndex index) {
   if (index == NgramIndex::packed || (index == NgramIndex::automatic && ngrams_pack(alphabet, ngram))) {
     const int letter_bits = bits_for(alphabet);
     std::vector<std::uint64_t> keys(static_cast<std::size_t>(len - ngram + 1));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len >= kParallelMinPositions)
     for (std::int64_t i = 0; i < len - ngram + 1; ++i) {
       std::uint64_t key = 0;
       for (int r = 0; r < ngram; ++r) key = (key << letter_bits) | static_cast<std::uint64_t>(x[static_cast<std::size_t>(i + r)]);
       keys[static_cast<std::size_t>(i)] = key;
     }
-    __gnu_parallel::sort(keys.begin(), keys.end());
+    sort_positions(keys.begin(), keys.end());
     return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
   }
   std::vector<std::int64_t> starts(static_cast<std::size_t>(len - ngram + 1));

@@ -38,10 +38,11 @@ inline constexpr double kCpuExactPairsPerSecond = 5e9;
 // The work of a string outside layer 2's pairs (drawing it, layer 1, the reference copier,
 // the repeat check, the host finish), per string and per token of a CPU thread: without it
 // a billion strings of 4 tokens (40 pairs each) were estimated at 80 s. Measured in CPU
-// time (docs/performance.md, "verify's time estimate": about 33 ms a string at L = 4, most
-// of it in the reference and repeat stages); for the estimate only.
-inline constexpr double kCpuSecondsPerString = 3e-2;
-inline constexpr double kCpuSecondsPerToken = 3e-5;
+// time (docs/performance.md, "verify's time estimate": 14 us a string at L = 4, and 4e-6 to
+// 1.1e-5 s a token beyond the pairs at L = 1024 and 4096, most of it the margins' float64
+// recompute); rounded up, for the estimate only.
+inline constexpr double kCpuSecondsPerString = 1e-5;
+inline constexpr double kCpuSecondsPerToken = 1e-5;
 
 // Seconds `strings` strings of length `length` take on `threads` CPU threads at `pairs_per_second`:
 // (strings pairs_per_string(L) / rate + strings (kCpuSecondsPerString + L kCpuSecondsPerToken)) / threads.
