@@ -31,9 +31,9 @@
 #include "copyproof/common/resident_heap.hpp"
 #include "copyproof/construction/attention.hpp"
 #include "copyproof/construction/bitplane_attention.hpp"
-#include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/copy_transformer.hpp"
 #include "copyproof/construction/forward.hpp"
+#include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/string_sources.hpp"
 
 namespace cx = copyproof::construction;
@@ -86,16 +86,19 @@ struct Layer2Shapes {
 const Layer2Shapes& layer2_inputs(int shape) {
   static std::map<int, Layer2Shapes> cache;
   if (auto it = cache.find(shape); it != cache.end()) return it->second;
-  const auto x = shape == 0 ? cx::debruijn_source(4, 8, 1, 0)->string(0) : cx::uniform_source(2, 32768, 1, 1)->string(0);
+  const auto x =
+      shape == 0 ? cx::debruijn_source(4, 8, 1, 0)->string(0) : cx::uniform_source(2, 32768, 1, 1)->string(0);
   const auto length = static_cast<std::int64_t>(x.size());
-  const cx::CopyTransformer ct = shape == 0 ? cx::build_copy_transformer(4, 8, length) : cx::build_copy_transformer(2, 20, length);
+  const cx::CopyTransformer ct =
+      shape == 0 ? cx::build_copy_transformer(4, 8, length) : cx::build_copy_transformer(2, 20, length);
   const cx::TypedTransformer<float> typed(ct.model);
   Layer2Shapes& s = cache[shape];
   s.positions = cx::copy_output_positions(length);
   const auto r = cx::forward(typed, cx::teacher_forced_sequence(ct.vocab, x), s.positions, cx::ForwardOptions{2});
   const auto& head = typed.layers.back().front();
   cx::RowMatrix<float> xq(static_cast<Eigen::Index>(s.positions.size()), typed.d_model);
-  for (std::size_t i = 0; i < s.positions.size(); ++i) xq.row(static_cast<Eigen::Index>(i)) = r.last_layer_input.row(s.positions[i]);
+  for (std::size_t i = 0; i < s.positions.size(); ++i)
+    xq.row(static_cast<Eigen::Index>(i)) = r.last_layer_input.row(s.positions[i]);
   s.queries = xq * head.query_t;
   s.keys = r.last_layer_input * head.key_t;
   s.values = r.last_layer_input * head.value_t;
@@ -157,7 +160,8 @@ std::int64_t popcount_ceiling(const cx::BitPlaneHead& h, std::span<const std::in
   std::int64_t sink = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(+ : sink)
   for (std::int64_t block = 0; block < (rows + 63) / 64; ++block) {
-    for (std::int64_t t0 = 0; t0 <= positions[static_cast<std::size_t>(std::min(rows, block * 64 + 64) - 1)]; t0 += cx::kBitPlaneKeyTile)
+    for (std::int64_t t0 = 0; t0 <= positions[static_cast<std::size_t>(std::min(rows, block * 64 + 64) - 1)];
+         t0 += cx::kBitPlaneKeyTile)
       for (std::int64_t r = block * 64; r < std::min(rows, block * 64 + 64); ++r) {
         const std::int64_t end = std::min(positions[static_cast<std::size_t>(r)] + 1, t0 + cx::kBitPlaneKeyTile);
         __m512i best = _mm512_set1_epi32(-1000000);
@@ -170,8 +174,10 @@ std::int64_t popcount_ceiling(const cx::BitPlaneHead& h, std::span<const std::in
           __m512i score = _mm512_setzero_si512();
           for (int w = 0; w < h.words(); ++w) {
             const __m512i both = _mm512_and_si512(_mm512_loadu_si512(h.key_nonzero_group(g) + w * 16), qn[w]);
-            const __m512i differ = _mm512_ternarylogic_epi32(both, _mm512_loadu_si512(h.key_sign_group(g) + w * 16), qs[w], 0x60);
-            score = _mm512_add_epi32(score, _mm512_sub_epi32(_mm512_popcnt_epi32(both), _mm512_slli_epi32(_mm512_popcnt_epi32(differ), 1)));
+            const __m512i differ =
+                _mm512_ternarylogic_epi32(both, _mm512_loadu_si512(h.key_sign_group(g) + w * 16), qs[w], 0x60);
+            score = _mm512_add_epi32(
+                score, _mm512_sub_epi32(_mm512_popcnt_epi32(both), _mm512_slli_epi32(_mm512_popcnt_epi32(differ), 1)));
           }
           best = _mm512_max_epi32(best, score);
         }
@@ -186,10 +192,10 @@ std::int64_t popcount_ceiling(const cx::BitPlaneHead& h, std::span<const std::in
 // Keys as int8 in groups of 16 keys x 4 columns (64 bytes), queries as q + 1 in {0, 1, 2}
 // (VPDPBUSD multiplies unsigned by signed bytes): <q, k> = <q + 1, k> - sum k.
 struct VnniLayout {
-  int groups = 0;  // d_k / 4, rounded up
-  std::vector<std::int8_t> keys;     // [key / 16][group][key % 16][4]
+  int groups = 0;                 // d_k / 4, rounded up
+  std::vector<std::int8_t> keys;  // [key / 16][group][key % 16][4]
   std::vector<std::int32_t> key_sums;
-  std::vector<std::uint8_t> queries; // [row][group * 4]
+  std::vector<std::uint8_t> queries;  // [row][group * 4]
 };
 
 VnniLayout vnni_layout(const cx::IntegerHeadInputs& in) {
@@ -218,7 +224,8 @@ std::int64_t vnni_ceiling(const VnniLayout& v, std::span<const std::int64_t> pos
   std::int64_t sink = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(+ : sink)
   for (std::int64_t block = 0; block < (rows + 63) / 64; ++block) {
-    for (std::int64_t t0 = 0; t0 <= positions[static_cast<std::size_t>(std::min(rows, block * 64 + 64) - 1)]; t0 += cx::kBitPlaneKeyTile)
+    for (std::int64_t t0 = 0; t0 <= positions[static_cast<std::size_t>(std::min(rows, block * 64 + 64) - 1)];
+         t0 += cx::kBitPlaneKeyTile)
       for (std::int64_t r = block * 64; r < std::min(rows, block * 64 + 64); ++r) {
         const std::int64_t end = std::min(positions[static_cast<std::size_t>(r)] + 1, t0 + cx::kBitPlaneKeyTile);
         const auto* q = reinterpret_cast<const std::int32_t*>(v.queries.data() + r * v.groups * 4);
@@ -298,7 +305,8 @@ void BM_Layer2Exact(benchmark::State& state) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double pairs_per_second = static_cast<double>(s.pairs) * static_cast<double>(state.iterations()) / seconds;
   set_common_counters(state, s, pairs_per_second);
-  if (auto it = float_rates().find({shape, threads}); it != float_rates().end()) state.counters["vs_float"] = pairs_per_second / it->second;
+  if (auto it = float_rates().find({shape, threads}); it != float_rates().end())
+    state.counters["vs_float"] = pairs_per_second / it->second;
   if (auto it = ceiling_rates().find({0, shape, threads}); it != ceiling_rates().end())
     state.counters["vs_popcount_ceiling"] = pairs_per_second / it->second;
   if (auto it = ceiling_rates().find({1, shape, threads}); it != ceiling_rates().end())
@@ -310,8 +318,16 @@ void BM_Layer2Exact(benchmark::State& state) {
 
 BENCHMARK(BM_EigenGemmInCache)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
 // Order matters: the float path and the ceilings run first, the exact path reports its ratios to them.
-BENCHMARK(BM_Layer2Attention)->ArgsProduct({{0, 1}, {1, 2}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
-BENCHMARK(BM_Layer2Ceiling)->ArgsProduct({{0, 1}, {1, 2}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_Layer2Attention)
+    ->ArgsProduct({{0, 1}, {1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+BENCHMARK(BM_Layer2Ceiling)
+    ->ArgsProduct({{0, 1}, {1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 BENCHMARK(BM_Layer2Exact)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 BENCHMARK_MAIN();

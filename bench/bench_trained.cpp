@@ -46,7 +46,8 @@ void train_steps(benchmark::State& state, ModelKind kind, int threads) {
     if (kind == ModelKind::transformer) {
       const auto& c = net->config();
       const double N = static_cast<double>(b.B) * b.T, C = c.width, T = b.T;
-      const double per_layer = 2 * N * (3 * C * C + C * C + 8 * C * C) + 2 * 2 * N * T * C;  // projections + scores/mixing
+      const double per_layer =
+          2 * N * (3 * C * C + C * C + 8 * C * C) + 2 * 2 * N * T * C;  // projections + scores/mixing
       flops += 3 * (c.layers * per_layer + 2 * N * C * c.vocab);
     }
     ++steps;
@@ -73,9 +74,21 @@ void gemm_reference(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(gemm_reference)->Arg(336)->Unit(benchmark::kMicrosecond)->UseRealTime();
-BENCHMARK_CAPTURE(train_steps, transformer_1thread, ModelKind::transformer, 1)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
-BENCHMARK_CAPTURE(train_steps, transformer_2threads, ModelKind::transformer, 2)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
-BENCHMARK_CAPTURE(train_steps, mamba_2threads, ModelKind::mamba, 2)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
-BENCHMARK_CAPTURE(train_steps, lstm_2threads, ModelKind::lstm, 2)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
+BENCHMARK_CAPTURE(train_steps, transformer_1thread, ModelKind::transformer, 1)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(train_steps, transformer_2threads, ModelKind::transformer, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(train_steps, mamba_2threads, ModelKind::mamba, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(train_steps, lstm_2threads, ModelKind::lstm, 2)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

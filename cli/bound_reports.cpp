@@ -3,11 +3,11 @@
 #include <cstdio>
 
 #include "cli_support.hpp"
-#include "exact_json.hpp"
 #include "copyproof/ssm_bounds/architecture_presets.hpp"
 #include "copyproof/ssm_bounds/copy_error_bound.hpp"
 #include "copyproof/ssm_bounds/preset_report.hpp"
 #include "copyproof/ssm_bounds/transformer_side.hpp"
+#include "exact_json.hpp"
 
 namespace copyproof::cli {
 
@@ -47,19 +47,20 @@ int print_bound_table(const BoundTableRequest& request) {
       continue;
     }
     if (side.shape) {
-      std::printf("%22s %24s | %6d %8d %8d %14lld %12lld %9.3f\n", length.str().c_str(), bits.str().c_str(),
-                  side.ngram, side.ngram_paper, side.shape->d_model, static_cast<long long>(side.shape->params),
+      std::printf("%22s %24s | %6d %8d %8d %14lld %12lld %9.3f\n", length.str().c_str(), bits.str().c_str(), side.ngram,
+                  side.ngram_paper, side.shape->d_model, static_cast<long long>(side.shape->params),
                   static_cast<long long>(side.shape->kv_numbers_per_token), side.parameters->lambda);
     } else {
-      std::printf("%22s %24s | %6d %8d  (%s)\n", length.str().c_str(), bits.str().c_str(), side.ngram,
-                  side.ngram_paper, side.unavailable_reason.c_str());
+      std::printf("%22s %24s | %6d %8d  (%s)\n", length.str().c_str(), bits.str().c_str(), side.ngram, side.ngram_paper,
+                  side.unavailable_reason.c_str());
     }
   }
   if (request.json) {
     print_json({{"alphabet", request.alphabet}, {"epsilon", request.epsilon_text}, {"rows", rows}});
   } else {
-    std::printf("GSSM: fewest bits B with 1 - 2^B / D^L < eps (Theorem 2.7). Transformer: smallest n with\n"
-                "C(L-n+1, 2) D^-n <= eps (Lemma 2.4), its d_model and parameters from the construction.\n");
+    std::printf(
+        "GSSM: fewest bits B with 1 - 2^B / D^L < eps (Theorem 2.7). Transformer: smallest n with\n"
+        "C(L-n+1, 2) D^-n <= eps (Lemma 2.4), its d_model and parameters from the construction.\n");
   }
   return kExitPass;
 }
@@ -67,8 +68,8 @@ int print_bound_table(const BoundTableRequest& request) {
 int print_preset_list(bool json) {
   nlohmann::json list = nlohmann::json::array();
   if (!json)
-    std::printf("%-20s %-26s %6s %14s %12s %6s %8s  %s\n", "preset", "family", "layers", "fixed numbers",
-                "per token", "bits", "D", "L* (longest L with error <= 1/2 possible, native bits)");
+    std::printf("%-20s %-26s %6s %14s %12s %6s %8s  %s\n", "preset", "family", "layers", "fixed numbers", "per token",
+                "bits", "D", "L* (longest L with error <= 1/2 possible, native bits)");
   for (const auto& p : sb::published_presets()) {
     const nlohmann::json j = sb::preset_json(p);
     if (json) {
@@ -80,8 +81,8 @@ int print_preset_list(bool json) {
     const std::string bits = native ? std::to_string(*native) : "mixed";
     std::printf("%-20s %-26s %6lld %14s %12s %6s %8d  %s\n", p.name.c_str(), p.family.substr(0, 26).c_str(),
                 static_cast<long long>(p.layers), p.fixed_numbers(true).str().c_str(),
-                p.growth_per_token(true).str().c_str(), bits.c_str(),
-                p.vocabulary, l_star ? l_star->str().c_str() : "none: KV cache grows with L, Theorem 2.7 does not apply");
+                p.growth_per_token(true).str().c_str(), bits.c_str(), p.vocabulary,
+                l_star ? l_star->str().c_str() : "none: KV cache grows with L, Theorem 2.7 does not apply");
   }
   std::string builders;
   for (const auto& b : sb::builder_names()) {
@@ -96,11 +97,12 @@ int print_preset_list(bool json) {
                 {"default_bits_per_number", sb::kDefaultBitsPerNumber}});
   } else {
     std::printf("builders:\n%s", builders.c_str());
-    std::printf("fixed numbers: effective numbers carried at every L; per token: KV numbers added per cached\n"
-                "token (hybrids and transformers). bits: the state's native format (\"mixed\": per component,\n"
-                "see --json). D: the preset's vocabulary, its default --alphabet. Builders count %d bits a\n"
-                "number. Sources: docs/ssm_bounds.md.\n",
-                sb::kDefaultBitsPerNumber);
+    std::printf(
+        "fixed numbers: effective numbers carried at every L; per token: KV numbers added per cached\n"
+        "token (hybrids and transformers). bits: the state's native format (\"mixed\": per component,\n"
+        "see --json). D: the preset's vocabulary, its default --alphabet. Builders count %d bits a\n"
+        "number. Sources: docs/ssm_bounds.md.\n",
+        sb::kDefaultBitsPerNumber);
   }
   return kExitPass;
 }

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -106,8 +106,8 @@ std::vector<int> parse_integer_list(const std::string& text, const std::string& 
     const std::string item = text.substr(pos, comma - pos);
     const auto v = parse_integer(item);
     if (!v || *v < lo || *v > hi)
-      throw UsageError(flag + ": '" + item + "' is not an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                       "] (give a comma-separated list)");
+      throw UsageError(flag + ": '" + item + "' is not an integer in [" + std::to_string(lo) + ", " +
+                       std::to_string(hi) + "] (give a comma-separated list)");
     values.push_back(static_cast<int>(*v));
     pos = comma + 1;
   }
@@ -129,8 +129,7 @@ CLI::Option* add_checked_integer(CLI::App& app, const std::string& flags, Int& v
   opt->transform(CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
         const auto parsed = parse_integer(text);
-        if (!parsed || *parsed < lo || *parsed > hi)
-          return "'" + text + "' is not an integer in " + range_text(lo, hi);
+        if (!parsed || *parsed < lo || *parsed > hi) return "'" + text + "' is not an integer in " + range_text(lo, hi);
         text = std::to_string(*parsed);  // hand CLI11 plain digits to convert
         return {};
       },
@@ -160,7 +159,8 @@ CLI::Option* add_real_option(CLI::App& app, const std::string& flags, double& va
   opt->check(CLI::Validator(
       [lo, hi, open_interval, allowed](std::string& text) -> std::string {
         const auto parsed = parse_real(text);
-        const bool inside = parsed && (open_interval ? (*parsed > lo && *parsed < hi) : (*parsed >= lo && *parsed <= hi));
+        const bool inside =
+            parsed && (open_interval ? (*parsed > lo && *parsed < hi) : (*parsed >= lo && *parsed <= hi));
         if (!inside) return "'" + text + "' is not a number in " + allowed;
         return {};
       },

@@ -9,19 +9,19 @@
 #include "bound_reports.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "exact_json.hpp"
 #include "copyproof/ssm_bounds/architecture_presets.hpp"
 #include "copyproof/ssm_bounds/copy_error_bound.hpp"
 #include "copyproof/ssm_bounds/decimal_format.hpp"
 #include "copyproof/ssm_bounds/preset_report.hpp"
 #include "copyproof/ssm_bounds/transformer_side.hpp"
+#include "exact_json.hpp"
 
 namespace copyproof::cli {
 namespace {
 
 namespace sb = copyproof::ssm_bounds;
 
-constexpr std::int64_t kMaxLength = 1'000'000'000'000'000'000;  // 1e18
+constexpr std::int64_t kMaxLength = 1'000'000'000'000'000'000;      // 1e18
 constexpr std::int64_t kMaxStateNumbers = 100'000'000'000'000'000;  // 1e17: bits stay below 2^63
 
 struct BoundOptions {
@@ -54,7 +54,6 @@ CLI::Option* add_exact_decimal_option(CLI::App& app, const std::string& flags, s
       "NUMBER in " + allowed));
   return opt;
 }
-
 
 // A builder preset names each flag it misses, with the flag's range.
 void check_builder_flags(const BoundOptions& o) {
@@ -104,8 +103,7 @@ ResolvedState resolve_state(const BoundOptions& o, const sb::cpp_int& length) {
     // The library's message names the builder flag it rejects.
     const std::optional<sb::ArchitecturePreset> preset =
         with_usage_errors("", [&] { return sb::find_architecture(o.preset, sizes); });
-    if (!preset)
-      throw UsageError("--preset: unknown preset '" + o.preset + "'; presets: " + sb::architecture_names());
+    if (!preset) throw UsageError("--preset: unknown preset '" + o.preset + "'; presets: " + sb::architecture_names());
     r.numbers_stored = preset->state_numbers(length, false);
     r.numbers_effective = preset->state_numbers(length, true);
     r.size = sb::state_of_bits(sb::cpp_rational(preset->state_bits(length, preset_bits(o))));
@@ -118,7 +116,8 @@ void check_combination(const BoundOptions& o) {
   const int sources = static_cast<int>(o.state_bits_opt->count() + o.states_opt->count() + o.numbers_opt->count() +
                                        o.preset_opt->count());
   if (sources != 1)
-    throw UsageError("--state-bits, --states, --state-numbers, --preset: give exactly one (or --table / --list-presets)");
+    throw UsageError(
+        "--state-bits, --states, --state-numbers, --preset: give exactly one (or --table / --list-presets)");
   if (!o.length_opt->count()) throw UsageError("--length: required, an integer in [1, 1e18]");
   if (!o.alphabet_opt->count() && !o.preset_opt->count())
     throw UsageError("--alphabet: required unless --preset is given, an integer in [2, 65536]");
@@ -138,10 +137,12 @@ void print_text(const BoundOptions& o, int alphabet, const ResolvedState& r, con
     std::printf(", %s bits per number -> %s state bits\n", j["bits_per_number"].dump().c_str(),
                 j["state_bits"].dump().c_str());
     if (!p.fixed_state())
-      std::printf("  NOT a fixed-state model: its KV cache grows with L, so Theorem 2.7 does not apply;\n"
-                  "  the numbers below treat the state at this L as if it were fixed\n");
+      std::printf(
+          "  NOT a fixed-state model: its KV cache grows with L, so Theorem 2.7 does not apply;\n"
+          "  the numbers below treat the state at this L as if it were fixed\n");
   }
-  std::printf("Theorem 2.7, D=%d, L=%lld, |S| = %s:\n", alphabet, static_cast<long long>(o.length), r.size.text.c_str());
+  std::printf("Theorem 2.7, D=%d, L=%lld, |S| = %s:\n", alphabet, static_cast<long long>(o.length),
+              r.size.text.c_str());
   if (b.vacuous) {
     std::printf("  error > 0 only: |S| >= D^L, the state can hold every string (vacuous)\n");
   } else {
@@ -155,16 +156,17 @@ void print_text(const BoundOptions& o, int alphabet, const ResolvedState& r, con
   if (j.contains("max_length_epsilon"))
     std::printf("  longest L with error <= %s still possible: %s\n", o.epsilon.c_str(),
                 j["max_length_epsilon"].dump().c_str());
-  std::printf("  fewest state bits for error <= %s at this L: %s\n", j["min_state_bits_epsilon"].get<std::string>().c_str(),
-              j["min_state_bits"].dump().c_str());
+  std::printf("  fewest state bits for error <= %s at this L: %s\n",
+              j["min_state_bits_epsilon"].get<std::string>().c_str(), j["min_state_bits"].dump().c_str());
   if (j.contains("transformer")) {
     const auto& t = j["transformer"];
     if (t.contains("d_model"))
-      std::printf("  copy transformer for error <= %s: n = %d (paper's L^2 D^-n: %d), d_model %d, %lld params,\n"
-                  "    %lld KV numbers per token (%s once the input is read), lambda %.3f (%d bits)\n",
-                  o.epsilon.c_str(), t["ngram"].get<int>(), t["ngram_paper"].get<int>(), t["d_model"].get<int>(),
-                  t["params"].get<long long>(), t["kv_numbers_per_token"].get<long long>(),
-                  t["kv_numbers_at_copy"].dump().c_str(), t["lambda"].get<double>(), t["lambda_bits"].get<int>());
+      std::printf(
+          "  copy transformer for error <= %s: n = %d (paper's L^2 D^-n: %d), d_model %d, %lld params,\n"
+          "    %lld KV numbers per token (%s once the input is read), lambda %.3f (%d bits)\n",
+          o.epsilon.c_str(), t["ngram"].get<int>(), t["ngram_paper"].get<int>(), t["d_model"].get<int>(),
+          t["params"].get<long long>(), t["kv_numbers_per_token"].get<long long>(),
+          t["kv_numbers_at_copy"].dump().c_str(), t["lambda"].get<double>(), t["lambda_bits"].get<int>());
     else
       std::printf("  copy transformer for error <= %s: n = %d, past the construction's cap (%s)\n", o.epsilon.c_str(),
                   t["ngram"].get<int>(), t["construction_unavailable"].get<std::string>().c_str());
@@ -203,8 +205,10 @@ int run_single(const BoundOptions& o) {
     j["transformer"] = transformer_side_json(sb::transformer_side(alphabet, length, *epsilon));
   }
   if (r.preset) j.update(sb::preset_state_json(*r.preset, length, preset_bits(o)));
-  if (o.json) print_json(j);
-  else print_text(o, alphabet, r, b, j);
+  if (o.json)
+    print_json(j);
+  else
+    print_text(o, alphabet, r, b, j);
   return kExitPass;
 }
 
@@ -235,16 +239,19 @@ void add_bound_command(CLI::App& app, int& exit_code) {
   o->states_opt->check(CLI::Validator(
       [](std::string& v) -> std::string {
         const bool digits = !v.empty() && v.size() <= 4000 && v.find_first_not_of("0123456789") == std::string::npos;
-        return digits && v.find_first_not_of('0') != std::string::npos ? std::string()
-                                                                          : "'" + v + "' is not an integer in [1, 10^4000)";
+        return digits && v.find_first_not_of('0') != std::string::npos
+                   ? std::string()
+                   : "'" + v + "' is not an integer in [1, 10^4000)";
       },
       "INT >= 1"));
   o->numbers_opt = add_integer_option(*cmd, "--state-numbers", o->state_numbers, 1, kMaxStateNumbers,
                                       "State size as N stored numbers (of --bits-per-number bits)");
   o->preset_opt = cmd->add_option("--preset", o->preset, "A published architecture or a builder (--list-presets)");
-  o->bits_opt = add_integer_option(*cmd, "--bits-per-number", o->bits_per_number, 1, 64,
-                                   "Bits per stored number (default: --state-numbers 16; --preset each state's native format)");
-  o->d_model_opt = add_integer_option(*cmd, "--d-model", o->d_model, 1, 1 << 24, "Builder presets: width / hidden size");
+  o->bits_opt =
+      add_integer_option(*cmd, "--bits-per-number", o->bits_per_number, 1, 64,
+                         "Bits per stored number (default: --state-numbers 16; --preset each state's native format)");
+  o->d_model_opt =
+      add_integer_option(*cmd, "--d-model", o->d_model, 1, 1 << 24, "Builder presets: width / hidden size");
   o->layers_opt = add_integer_option(*cmd, "--layers", o->layers, 1, 1 << 16, "Builder presets: number of layers");
   o->d_state_opt = add_integer_option(*cmd, "--d-state", o->d_state, 2, 1 << 16, "Builder s4d: state size N (even)");
   o->heads_opt = add_integer_option(*cmd, "--heads", o->heads, 1, 1 << 16, "Builder linear-attention: heads");
@@ -264,9 +271,12 @@ void add_bound_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof bound --preset mamba-130m --length 1e6 --epsilon 0.01"));
   cmd->callback([o, &exit_code] {
-    if (o->list_presets) exit_code = print_preset_list(o->json);
-    else if (o->table) exit_code = run_table(*o);
-    else exit_code = run_single(*o);
+    if (o->list_presets)
+      exit_code = print_preset_list(o->json);
+    else if (o->table)
+      exit_code = run_table(*o);
+    else
+      exit_code = run_single(*o);
   });
 }
 

@@ -40,14 +40,10 @@ nlohmann::json certificate_json(const cx::Certificate& c, std::optional<std::int
   for (const auto& q : c.inequalities)
     inequalities.push_back(
         {{"name", q.name}, {"step", q.step}, {"lhs", q.lhs}, {"rhs", q.rhs}, {"holds", q.holds}, {"margin", q.margin}});
-  nlohmann::json j{{"alphabet", c.alphabet},
-                   {"ngram", c.ngram},
-                   {"max_length", c.max_length},
-                   {"precision", cx::to_string(c.precision)},
-                   {"d_model", c.d_model},
-                   {"certified", c.certified},
-                   {"inequalities", inequalities},
-                   {"min_margin", c.min_margin},
+  nlohmann::json j{{"alphabet", c.alphabet},       {"ngram", c.ngram},
+                   {"max_length", c.max_length},   {"precision", cx::to_string(c.precision)},
+                   {"d_model", c.d_model},         {"certified", c.certified},
+                   {"inequalities", inequalities}, {"min_margin", c.min_margin},
                    {"weakest", c.weakest}};
   if (max_certified) j["max_certified_length"] = *max_certified;
   j["seconds"] = seconds;
@@ -65,7 +61,8 @@ void write_file(const std::string& path, const std::string& text) {
 int run_certify(CertifyOptions o) {
   const auto start = std::chrono::steady_clock::now();
   const auto precision = cx::parse_certificate_precision(o.precision);
-  if (!precision) throw UsageError("--precision: '" + o.precision + "' is not one of exact, fp64, fp32, bf16, fp16, int8");
+  if (!precision)
+    throw UsageError("--precision: '" + o.precision + "' is not one of exact, fp64, fp32, bf16, fp16, int8");
   // An output that cannot be written is refused before the (possibly long) certification.
   if (o.out_given) require_writable_file(o.out, "--out");
   if (o.weights_given && o.weights.empty()) throw UsageError("--weights: an empty path");
@@ -158,8 +155,10 @@ void add_certify_command(CLI::App& app, int& exit_code) {
   add_ngram_option(*cmd, o->ngram);
   add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, cx::kMaxCertifiedLength, "Longest string L_max");
   cmd->add_option("--precision", o->precision, "exact (default), fp64, fp32, bf16, fp16 or int8");
-  cmd->add_flag("--find-max-length", o->find_max_length, "Search the largest L_max certified at this precision (<= 1e18)");
-  cmd->add_option("--weights", o->weights, "Certify this weights file (from `construct --weights`) instead of building");
+  cmd->add_flag("--find-max-length", o->find_max_length,
+                "Search the largest L_max certified at this precision (<= 1e18)");
+  cmd->add_option("--weights", o->weights,
+                  "Certify this weights file (from `construct --weights`) instead of building");
   cmd->add_option("--out", o->out, "Write the certificate JSON to this file");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->footer(example_footer("copyproof certify --alphabet 4 --ngram 8 --max-length 1e6 --precision fp32"));

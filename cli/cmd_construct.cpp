@@ -79,16 +79,18 @@ int run_construct(const ConstructOptions& o) {
                 {"weights", o.weights.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.weights)}});
     return kExitPass;
   }
-  std::printf("copy transformer for D=%d, n=%d, L_max=%lld\n", o.alphabet, o.ngram, static_cast<long long>(o.max_length));
+  std::printf("copy transformer for D=%d, n=%d, L_max=%lld\n", o.alphabet, o.ngram,
+              static_cast<long long>(o.max_length));
   std::printf("  d_model %d (b = %d code bits), heads per layer %d + %d, params %lld (%lld nonzero)\n", shape.d_model,
               shape.code_bits, shape.layer1_heads, shape.layer2_heads, static_cast<long long>(shape.params),
               static_cast<long long>(shape.nonzero_params));
   std::printf("  alpha %.4f  beta %.4f  lambda %.4f  B %.1f\n", p.alpha, p.beta, p.lambda, p.bos_penalty);
   if (p.lambda_scale != 1.0)
     std::printf("  DIAGNOSTIC MODEL: lambda scaled by %g, below what the proof needs\n", p.lambda_scale);
-  std::printf("  layer-1 error <= %.3g; matched-key mass >= %.6f > %.6g (exact argmax threshold; the proof's "
-              "sufficient floor b/(b+1) is %.6f)\n",
-              p.layer1_error_bound, p.match_mass_floor, p.argmax_threshold, p.sufficient_match_mass);
+  std::printf(
+      "  layer-1 error <= %.3g; matched-key mass >= %.6f > %.6g (exact argmax threshold; the proof's "
+      "sufficient floor b/(b+1) is %.6f)\n",
+      p.layer1_error_bound, p.match_mass_floor, p.argmax_threshold, p.sufficient_match_mass);
   std::printf("  slices:");
   for (const auto& s : layout.slices()) std::printf(" %s[%d:%d]", s.name.c_str(), s.offset, s.end());
   std::printf("\n");
@@ -100,14 +102,17 @@ int run_construct(const ConstructOptions& o) {
 
 void add_construct_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ConstructOptions>();
-  auto* cmd = app.add_subcommand("construct", "Build the copy transformer of Theorem 2.3 and report its size and numbers");
+  auto* cmd =
+      app.add_subcommand("construct", "Build the copy transformer of Theorem 2.3 and report its size and numbers");
   add_alphabet_option(*cmd, o->alphabet)->required();
   add_ngram_option(*cmd, o->ngram)->required();
   add_integer_option(*cmd, "--max-length,-L", o->max_length, 1, kMaxLengthFlag, "Longest string L_max")->required();
-  o->weights_option = cmd->add_option("--weights", o->weights, "Write every weight matrix to this file (safetensors, float64)");
+  o->weights_option =
+      cmd->add_option("--weights", o->weights, "Write every weight matrix to this file (safetensors, float64)");
   add_diagnostic_lambda_scale_option(*cmd, o->lambda_scale);
   cmd->add_flag("--json", o->json, "Print one JSON object");
-  cmd->footer(example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543 --weights copy.safetensors"));
+  cmd->footer(
+      example_footer("copyproof construct --alphabet 4 --ngram 8 --max-length 65543 --weights copy.safetensors"));
   cmd->callback([o, &exit_code] { exit_code = run_construct(*o); });
 }
 

@@ -43,8 +43,7 @@ int run_copy(const CopyOptions& o) {
   if (length > kMaxCopyLength)
     throw UsageError("STRING: at most " + std::to_string(kMaxCopyLength) + " symbols (use verify for longer strings)");
   const std::int64_t max_length = o.max_length_option->count() ? o.max_length : length;
-  if (max_length < length)
-    throw UsageError("--max-length: must be >= the string's length " + std::to_string(length));
+  if (max_length < length) throw UsageError("--max-length: must be >= the string's length " + std::to_string(length));
 
   const cx::CopyTransformer ct = cx::build_copy_transformer(o.alphabet, o.ngram, max_length);
   const std::vector<cx::Token> emitted = o.precision == "fp64" ? decode<double>(ct, x) : decode<float>(ct, x);
@@ -65,11 +64,11 @@ int run_copy(const CopyOptions& o) {
                 {"d_model", ct.model.d_model()},
                 {"precision", o.precision}});
   } else {
-    std::printf("input  %s\noutput %s%s\n", format_symbols(x, ct.vocab).c_str(), format_symbols(output, ct.vocab).c_str(),
-                ended ? " <EOS>" : "  (no EOS)");
-    std::printf("%s%s\n", copied ? "copied exactly" : "NOT copied",
-                repeated ? " (the input has a repeated n-gram: Theorem 2.3 does not promise a copy)"
-                         : " (no repeated n-gram)");
+    std::printf("input  %s\noutput %s%s\n", format_symbols(x, ct.vocab).c_str(),
+                format_symbols(output, ct.vocab).c_str(), ended ? " <EOS>" : "  (no EOS)");
+    std::printf(
+        "%s%s\n", copied ? "copied exactly" : "NOT copied",
+        repeated ? " (the input has a repeated n-gram: Theorem 2.3 does not promise a copy)" : " (no repeated n-gram)");
   }
   // A string without a repeated n-gram that is not copied contradicts Theorem 2.3.
   return copied || repeated ? kExitPass : kExitFail;
@@ -86,7 +85,8 @@ void add_copy_command(CLI::App& app, int& exit_code) {
                                             "Build the model for strings up to this length (default: the string's)");
   cmd->add_option("--precision", o->precision, "fp32 | fp64 (default fp32)")->check(CLI::IsMember({"fp32", "fp64"}));
   cmd->add_flag("--json", o->json, "Print one JSON object");
-  cmd->add_option("STRING", o->text, "Letters a, b, c, ... for D <= 26, else whitespace-separated integers")->required();
+  cmd->add_option("STRING", o->text, "Letters a, b, c, ... for D <= 26, else whitespace-separated integers")
+      ->required();
   cmd->footer(example_footer("copyproof copy --alphabet 3 --ngram 3 abcabbacc"));
   cmd->callback([o, &exit_code] { exit_code = run_copy(*o); });
 }

@@ -37,15 +37,17 @@ int run_pigeonhole(const EvalOptions& o, const std::vector<int>& lengths) {
   const std::vector<int> bits = parse_integer_list(o.pigeonhole, "--pigeonhole", 1, 16);
   for (int length : lengths)
     if (length > kPigeonholeMaxLength)
-      throw UsageError("--lengths: " + std::to_string(length) + " is too long for --pigeonhole (26^L strings, L in [1, " +
-                       std::to_string(kPigeonholeMaxLength) + "])");
+      throw UsageError("--lengths: " + std::to_string(length) +
+                       " is too long for --pigeonhole (26^L strings, L in [1, " + std::to_string(kPigeonholeMaxLength) +
+                       "])");
   Checkpoint ck;
   try {
     ck = load_checkpoint(o.checkpoint);
   } catch (const CheckpointError& e) {
     throw UsageError(std::string("--checkpoint: ") + e.what());
   }
-  if (ck.meta.config.kind == ModelKind::transformer) throw UsageError("--pigeonhole: needs a mamba or lstm checkpoint (fixed state)");
+  if (ck.meta.config.kind == ModelKind::transformer)
+    throw UsageError("--pigeonhole: needs a mamba or lstm checkpoint (fixed state)");
   const auto net = make_network<float>(ck.meta.config);
   nlohmann::json report = describe_model(*net);
   report["checkpoint"] = o.checkpoint;
@@ -55,12 +57,15 @@ int run_pigeonhole(const EvalOptions& o, const std::vector<int>& lengths) {
     for (int b : bits) {
       const PigeonholeResult r = pigeonhole_check(*net, ck.params.data(), length, b);
       all_hold = all_hold && r.holds;
-      nlohmann::json j = {{"length", r.length}, {"bits", r.bits}, {"state_numbers", r.state_numbers}, {"range", r.range},
-                          {"strings", r.strings}, {"distinct_states", r.distinct_states}, {"copied", r.copied},
-                          {"holds", r.holds}, {"witness", nullptr}};
+      nlohmann::json j = {{"length", r.length}, {"bits", r.bits},       {"state_numbers", r.state_numbers},
+                          {"range", r.range},   {"strings", r.strings}, {"distinct_states", r.distinct_states},
+                          {"copied", r.copied}, {"holds", r.holds},     {"witness", nullptr}};
       if (r.witness)
-        j["witness"] = {{"a", letters(r.witness->a)}, {"b", letters(r.witness->b)}, {"answer_a", letters(r.witness->answer_a)},
-                        {"answer_b", letters(r.witness->answer_b)}, {"a_copied", r.witness->a_copied},
+        j["witness"] = {{"a", letters(r.witness->a)},
+                        {"b", letters(r.witness->b)},
+                        {"answer_a", letters(r.witness->answer_a)},
+                        {"answer_b", letters(r.witness->answer_b)},
+                        {"a_copied", r.witness->a_copied},
                         {"b_copied", r.witness->b_copied}};
       report["pigeonhole"].push_back(j);
     }
@@ -70,13 +75,13 @@ int run_pigeonhole(const EvalOptions& o, const std::vector<int>& lengths) {
     std::printf("%s, %lld state numbers; state before SEP quantized to q bits per number on [-r, r]\n",
                 to_string(ck.meta.config.kind).c_str(), static_cast<long long>(net->state_numbers(0)));
     for (const auto& j : report["pigeonhole"]) {
-      std::printf("  L %d, q %2d: %lld strings, %lld distinct states, %lld copied: %s\n", j["length"].get<int>(), j["bits"].get<int>(),
-                  j["strings"].get<long long>(), j["distinct_states"].get<long long>(), j["copied"].get<long long>(),
-                  j["holds"].get<bool>() ? "copied <= states, holds" : "FAILS");
+      std::printf("  L %d, q %2d: %lld strings, %lld distinct states, %lld copied: %s\n", j["length"].get<int>(),
+                  j["bits"].get<int>(), j["strings"].get<long long>(), j["distinct_states"].get<long long>(),
+                  j["copied"].get<long long>(), j["holds"].get<bool>() ? "copied <= states, holds" : "FAILS");
       if (!j["witness"].is_null())
-        std::printf("    collision: '%s' -> '%s', '%s' -> '%s' (same quantized state)\n", j["witness"]["a"].get<std::string>().c_str(),
-                    j["witness"]["answer_a"].get<std::string>().c_str(), j["witness"]["b"].get<std::string>().c_str(),
-                    j["witness"]["answer_b"].get<std::string>().c_str());
+        std::printf("    collision: '%s' -> '%s', '%s' -> '%s' (same quantized state)\n",
+                    j["witness"]["a"].get<std::string>().c_str(), j["witness"]["answer_a"].get<std::string>().c_str(),
+                    j["witness"]["b"].get<std::string>().c_str(), j["witness"]["answer_b"].get<std::string>().c_str());
     }
   }
   return all_hold ? kExitPass : kExitFail;
@@ -87,7 +92,8 @@ int run_pigeonhole(const EvalOptions& o, const std::vector<int>& lengths) {
 int run_quantized(const EvalOptions& o, const std::vector<int>& lengths) {
   const std::vector<int> bits = parse_integer_list(o.quantize_state, "--quantize-state", 1, kMaxQuantizedBits);
   if (!o.pigeonhole.empty()) throw UsageError("--quantize-state: not with --pigeonhole (run them separately)");
-  if (!o.task.empty() && o.task != "copy") throw UsageError("--quantize-state: measures the copy task only (--task copy)");
+  if (!o.task.empty() && o.task != "copy")
+    throw UsageError("--quantize-state: measures the copy task only (--task copy)");
   Checkpoint ck;
   try {
     ck = load_checkpoint(o.checkpoint);
@@ -98,15 +104,23 @@ int run_quantized(const EvalOptions& o, const std::vector<int>& lengths) {
     throw UsageError("--quantize-state: needs a mamba or lstm checkpoint (fixed state)");
   const auto net = make_network<float>(ck.meta.config);
   nlohmann::json report = describe_model(*net);
-  report.update({{"checkpoint", o.checkpoint}, {"task", "copy"}, {"seed", o.seed}, {"quantized", nlohmann::json::array()}});
+  report.update(
+      {{"checkpoint", o.checkpoint}, {"task", "copy"}, {"seed", o.seed}, {"quantized", nlohmann::json::array()}});
   bool all_hold = true;
   for (int b : bits)
     for (int length : lengths) {
-      const QuantizedEval r = evaluate_quantized_copy(*net, ck.params.data(), length, b, o.samples, static_cast<std::uint64_t>(o.seed));
+      const QuantizedEval r =
+          evaluate_quantized_copy(*net, ck.params.data(), length, b, o.samples, static_cast<std::uint64_t>(o.seed));
       all_hold = all_hold && r.holds;
-      report["quantized"].push_back({{"bits", r.bits}, {"length", r.length}, {"samples", r.samples}, {"range", r.range},
-                                     {"string_accuracy", r.string_accuracy}, {"token_accuracy", r.token_accuracy},
-                                     {"copied", r.copied}, {"distinct_states", r.distinct_states}, {"holds", r.holds}});
+      report["quantized"].push_back({{"bits", r.bits},
+                                     {"length", r.length},
+                                     {"samples", r.samples},
+                                     {"range", r.range},
+                                     {"string_accuracy", r.string_accuracy},
+                                     {"token_accuracy", r.token_accuracy},
+                                     {"copied", r.copied},
+                                     {"distinct_states", r.distinct_states},
+                                     {"holds", r.holds}});
     }
   if (o.json) {
     print_json(report);
@@ -116,8 +130,8 @@ int run_quantized(const EvalOptions& o, const std::vector<int>& lengths) {
     std::printf("  %4s %8s %10s %10s %16s\n", "q", "length", "string", "token", "distinct states");
     for (const auto& j : report["quantized"])
       std::printf("  %4d %8d %10.3f %10.3f %16lld%s\n", j["bits"].get<int>(), j["length"].get<int>(),
-                  j["string_accuracy"].get<double>(), j["token_accuracy"].get<double>(), j["distinct_states"].get<long long>(),
-                  j["holds"].get<bool>() ? "" : "  MORE COPIED THAN STATES");
+                  j["string_accuracy"].get<double>(), j["token_accuracy"].get<double>(),
+                  j["distinct_states"].get<long long>(), j["holds"].get<bool>() ? "" : "  MORE COPIED THAN STATES");
   }
   return all_hold ? kExitPass : kExitFail;
 }
@@ -127,7 +141,8 @@ int run_eval(const EvalOptions& o) {
   if (!o.quantize_state.empty()) return run_quantized(o, lengths);
   if (!o.pigeonhole.empty()) return run_pigeonhole(o, lengths);
   Task task{};
-  if (!o.task.empty() && !parse_task(o.task, task)) throw UsageError("--task: '" + o.task + "' is not one of copy, dup, prefix, suffix");
+  if (!o.task.empty() && !parse_task(o.task, task))
+    throw UsageError("--task: '" + o.task + "' is not one of copy, dup, prefix, suffix");
   Checkpoint ck;
   try {
     ck = load_checkpoint(o.checkpoint);
@@ -138,15 +153,17 @@ int run_eval(const EvalOptions& o) {
   const int ngram = o.ngram > 0 ? o.ngram : ck.meta.ngram;
   for (int length : lengths)
     if (length < min_string_length(task, ngram))
-      throw UsageError("--lengths: " + std::to_string(length) + " is too short for task " + to_string(task) + " with n-gram " +
-                       std::to_string(ngram) + " (needs >= " + std::to_string(min_string_length(task, ngram)) + ")");
+      throw UsageError("--lengths: " + std::to_string(length) + " is too short for task " + to_string(task) +
+                       " with n-gram " + std::to_string(ngram) +
+                       " (needs >= " + std::to_string(min_string_length(task, ngram)) + ")");
   const auto net = make_network<float>(ck.meta.config);
 
   nlohmann::json results = nlohmann::json::array();
   const bool progress = progress_enabled();
   for (int length : lengths) {
     if (progress) std::fprintf(stderr, "\reval: length %d ...   ", length);
-    const EvalResult r = evaluate(*net, ck.params.data(), task, length, ngram, o.samples, static_cast<std::uint64_t>(o.seed), o.threads);
+    const EvalResult r =
+        evaluate(*net, ck.params.data(), task, length, ngram, o.samples, static_cast<std::uint64_t>(o.seed), o.threads);
     results.push_back({{"length", r.length},
                        {"samples", r.samples},
                        {"string_accuracy", r.string_accuracy},
@@ -181,13 +198,15 @@ int run_eval(const EvalOptions& o) {
 
 void add_eval_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<EvalOptions>();
-  auto* cmd = app.add_subcommand("eval", "Greedy-decode a trained checkpoint on fresh strings: string and token accuracy");
+  auto* cmd =
+      app.add_subcommand("eval", "Greedy-decode a trained checkpoint on fresh strings: string and token accuracy");
   cmd->add_option("--checkpoint", o->checkpoint, "Checkpoint written by `copyproof train`")->required();
   cmd->add_option("--lengths", o->lengths, "String lengths, comma-separated (default 10,20,40,80)");
   cmd->add_option("--task", o->task, "copy | dup | prefix | suffix (default: the trained task)");
   add_integer_option(*cmd, "--ngram", o->ngram, 1, 64, "n-gram size for dup/prefix/suffix (default: the trained one)");
   add_integer_option(*cmd, "--samples", o->samples, 1, 1000000, "Fresh strings per length (default 100)");
-  add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(), "Seed of the strings (default 1)");
+  add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(),
+                     "Seed of the strings (default 1)");
   add_integer_option(*cmd, "--threads", o->threads, 1, 1024, "Worker threads (default: all cores)");
   cmd->add_option("--pigeonhole", o->pigeonhole,
                   "Bits per state number, comma-separated (1-16): enumerate all 26^L strings (L = --lengths, <= 4), "

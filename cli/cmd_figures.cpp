@@ -8,9 +8,9 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "version.hpp"
 #include "copyproof/figures/figure.hpp"
 #include "copyproof/figures/writer.hpp"
+#include "version.hpp"
 
 namespace copyproof::cli {
 namespace {
@@ -35,11 +35,11 @@ std::string all_names() {
 
 // The command that reproduces one figure's data, for the files' header comment.
 std::vector<std::string> header_for(const fg::Figure& figure, const FiguresOptions& o) {
-  std::string command = "copyproof figures --only " + figure.name + (o.quick ? " --quick" : "") +
-                        " --seed " + std::to_string(o.seed);
+  std::string command =
+      "copyproof figures --only " + figure.name + (o.quick ? " --quick" : "") + " --seed " + std::to_string(o.seed);
   if (figure.needs_data) command += " --data " + o.data;
-  return {"copyproof figure " + figure.name + ": " + figure.claim, "command: " + command, std::string("version: ") + kVersion,
-          "seed: " + std::to_string(o.seed) + (o.quick ? " (quick sizes)" : "")};
+  return {"copyproof figure " + figure.name + ": " + figure.claim, "command: " + command,
+          std::string("version: ") + kVersion, "seed: " + std::to_string(o.seed) + (o.quick ? " (quick sizes)" : "")};
 }
 
 int run_figures(const FiguresOptions& o) {

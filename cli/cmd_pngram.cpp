@@ -7,9 +7,9 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "exact_json.hpp"
 #include "copyproof/ssm_bounds/decimal_format.hpp"
 #include "copyproof/ssm_bounds/ngram_probability.hpp"
+#include "exact_json.hpp"
 
 namespace copyproof::cli {
 namespace {
@@ -34,8 +34,9 @@ struct PngramOptions {
 nlohmann::json lemma_json(const sb::NgramQuery& q) {
   nlohmann::json j;
   const sb::cpp_int pairs = sb::ngram_pairs(q);
-  j["lemma_bound"] = pairs == 0 ? std::string("0")
-                                : sb::format_power_of_two(sb::log2_lemma_bound_pairs(q), kLemmaDigits, sb::Rounding::up);
+  j["lemma_bound"] = pairs == 0
+                         ? std::string("0")
+                         : sb::format_power_of_two(sb::log2_lemma_bound_pairs(q), kLemmaDigits, sb::Rounding::up);
   j["lemma_bound_paper"] = sb::format_power_of_two(sb::log2_lemma_bound_paper(q), kLemmaDigits, sb::Rounding::up);
   if (sb::lemma_bound_written_out(q)) {
     j["lemma_bound_exact"] = sb::to_string(sb::lemma_bound_pairs(q));
@@ -54,8 +55,8 @@ bool within_sharp_bound(const sb::NgramQuery& q, const sb::cpp_rational& p) {
 
 std::optional<sb::ExactNgramProbability> exact_result(const PngramOptions& o, const sb::NgramQuery& q) {
   if (o.enumerate) {
-    return with_usage_errors("--enumerate", [&] { return sb::enumerate_all_strings(q, o.threads); },
-                             " strings; use --exact or --samples");
+    return with_usage_errors(
+        "--enumerate", [&] { return sb::enumerate_all_strings(q, o.threads); }, " strings; use --exact or --samples");
   }
   if (o.samples_opt->count()) return std::nullopt;
   auto result = sb::exact_ngram_probability(q);

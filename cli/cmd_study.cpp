@@ -6,18 +6,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <array>
 #include <atomic>
-#include <csignal>
-#include <optional>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli_support.hpp"
@@ -82,8 +82,7 @@ bool run_child(const std::vector<std::string>& args, const fs::path& out_file) {
   }
   if (stop_requested) ::kill(pid, SIGTERM);  // a signal that came before the slot was filled
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (slot) *slot = 0;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -104,8 +103,8 @@ fs::path tmp_of(const fs::path& dir, const char* file) { return dir / (std::stri
 // The evaluations computed from a checkpoint besides eval.json (dup probe, pigeonhole,
 // quantized state), each to its .tmp; with `only_missing`, those whose file is absent.
 // Returns the files written (to rename), or nullopt when a child failed.
-std::optional<std::vector<const char*>> evaluate_extras(const StudyRun& run, const std::string& checkpoint, const fs::path& dir,
-                                                         bool only_missing) {
+std::optional<std::vector<const char*>> evaluate_extras(const StudyRun& run, const std::string& checkpoint,
+                                                        const fs::path& dir, bool only_missing) {
   std::vector<const char*> written;
   auto wanted = [&](const char* file) { return !only_missing || !fs::is_regular_file(dir / file); };
   if (!run.dup_ngrams.empty() && wanted(kDupFile)) {
@@ -209,9 +208,10 @@ int run_study(const StudyOptions& o) {
       if (o.list && !o.name.empty() && o.name == s.name)
         for (const auto& r : s.runs)
           std::printf("  %-24s %s\n", r.name.c_str(),
-                      run_finished(fs::path(o.data) / s.name / r.name, r)                 ? "finished"
-                      : fs::is_regular_file(fs::path(o.data) / s.name / r.name / kConfigFile) ? "to extend (a result file added later)"
-                                                                                              : "to run");
+                      run_finished(fs::path(o.data) / s.name / r.name, r) ? "finished"
+                      : fs::is_regular_file(fs::path(o.data) / s.name / r.name / kConfigFile)
+                          ? "to extend (a result file added later)"
+                          : "to run");
     }
     return kExitPass;
   }
@@ -232,15 +232,18 @@ int run_study(const StudyOptions& o) {
     // A fixed-state point past Theorem 2.7's limit is impossible: it means a bug.
     bool beats = false;
     for (const auto& g : summary["groups"])
-      beats = beats || g.value("beats_bound", false) || g.value("pigeonhole_fails", false) || g.value("quantized_fails", false);
+      beats = beats || g.value("beats_bound", false) || g.value("pigeonhole_fails", false) ||
+              g.value("quantized_fails", false);
     const int code = beats ? kExitFail : kExitPass;
     if (o.json) {
       print_json(summary);
       return code;
     }
-    std::printf("%s: %s\n%s\n", study->name.c_str(), study->description.c_str(), summary["interval"].get<std::string>().c_str());
+    std::printf("%s: %s\n%s\n", study->name.c_str(), study->description.c_str(),
+                summary["interval"].get<std::string>().c_str());
     for (const auto& g : summary["groups"]) {
-      std::printf("\n%s: %zu finished, %zu missing\n", g["group"].get<std::string>().c_str(), g["finished"].size(), g["missing"].size());
+      std::printf("\n%s: %zu finished, %zu missing\n", g["group"].get<std::string>().c_str(), g["finished"].size(),
+                  g["missing"].size());
       for (const auto& l : g["lengths"]) {
         const auto& s = l["string_accuracy"];
         std::printf("  length %4d  string acc. %.3f", l["length"].get<int>(), s["mean"].get<double>());
@@ -255,8 +258,9 @@ int run_study(const StudyOptions& o) {
         std::printf("\n");
       }
       if (g.contains("bound_longest_length_32"))
-        std::printf("  state %lld bits; longest copied %s; Theorem 2.7 limit %lld%s\n", g["state_bits_32"].get<long long>(),
-                    g["longest_copied_length"].dump().c_str(), g["bound_longest_length_32"].get<long long>(),
+        std::printf("  state %lld bits; longest copied %s; Theorem 2.7 limit %lld%s\n",
+                    g["state_bits_32"].get<long long>(), g["longest_copied_length"].dump().c_str(),
+                    g["bound_longest_length_32"].get<long long>(),
                     g["beats_bound"].get<bool>() ? "  BEATS THE BOUND" : "");
       if (g.contains("quantized")) {
         for (const auto& q : g["quantized"])
@@ -269,9 +273,10 @@ int run_study(const StudyOptions& o) {
       }
       if (g.contains("pigeonhole"))
         for (const auto& p : g["pigeonhole"])
-          std::printf("  pigeonhole L %d, q %2d: %lld strings, %lld distinct states, %lld copied%s\n", p["length"].get<int>(),
-                      p["bits"].get<int>(), p["strings"].get<long long>(), p["distinct_states"].get<long long>(),
-                      p["copied"].get<long long>(), p["holds"].get<bool>() ? "" : "  MORE COPIED THAN STATES");
+          std::printf("  pigeonhole L %d, q %2d: %lld strings, %lld distinct states, %lld copied%s\n",
+                      p["length"].get<int>(), p["bits"].get<int>(), p["strings"].get<long long>(),
+                      p["distinct_states"].get<long long>(), p["copied"].get<long long>(),
+                      p["holds"].get<bool>() ? "" : "  MORE COPIED THAN STATES");
     }
     return code;
   }
@@ -288,8 +293,10 @@ int run_study(const StudyOptions& o) {
   }
   std::vector<const StudyRun*> todo;
   for (const auto& r : study->runs)
-    if (run_finished(fs::path(o.data) / study->name / r.name, r)) say("study " + study->name + ": " + r.name + " finished, skipped");
-    else todo.push_back(&r);
+    if (run_finished(fs::path(o.data) / study->name / r.name, r))
+      say("study " + study->name + ": " + r.name + " finished, skipped");
+    else
+      todo.push_back(&r);
   std::atomic<std::size_t> next{0};
   std::atomic<int> failed{0};
   struct sigaction action {};
@@ -307,7 +314,8 @@ int run_study(const StudyOptions& o) {
         say(std::string("study: ") + e.what());
       }
       if (stop_requested) break;
-      say("study " + study->name + ": " + todo[i]->name + (ok ? " done" : " FAILED (its .tmp files are left for inspection)"));
+      say("study " + study->name + ": " + todo[i]->name +
+          (ok ? " done" : " FAILED (its .tmp files are left for inspection)"));
       if (!ok) ++failed;
     }
   };
@@ -325,15 +333,21 @@ int run_study(const StudyOptions& o) {
 
 void add_study_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<StudyOptions>();
-  auto* cmd = app.add_subcommand("study", "Run a study of the trained models (a resumable grid of train + eval runs), or summarize it");
-  cmd->add_option("name", o->name, "Study: copy-seeds | copy-seeds-5k | positional | sample-efficiency | lookup | lr-sweep | state-sweep | pigeonhole | smoke (none: list the studies)");
-  add_integer_option(*cmd, "--jobs", o->jobs, 1, 256, "Runs side by side, each one single-threaded process (default 1)");
+  auto* cmd = app.add_subcommand(
+      "study", "Run a study of the trained models (a resumable grid of train + eval runs), or summarize it");
+  cmd->add_option("name", o->name,
+                  "Study: copy-seeds | copy-seeds-5k | positional | sample-efficiency | lookup | lr-sweep | "
+                  "state-sweep | pigeonhole | smoke (none: list the studies)");
+  add_integer_option(*cmd, "--jobs", o->jobs, 1, 256,
+                     "Runs side by side, each one single-threaded process (default 1)");
   cmd->add_flag("--list", o->list, "List the studies (with a name: its runs and which are finished)");
   cmd->add_option("--data", o->data, "Result directory (default docs/results/data)");
-  cmd->add_option("--checkpoints", o->checkpoints, "Checkpoint directory, not committed (default build/study-checkpoints)");
+  cmd->add_option("--checkpoints", o->checkpoints,
+                  "Checkpoint directory, not committed (default build/study-checkpoints)");
   cmd->add_flag("--summary", o->summary, "Print means and 95% t-intervals across seeds from the result files");
   cmd->add_flag("--json", o->json, "With --summary: print one JSON object");
-  cmd->footer(example_footer("nice -n 19 copyproof study copy-seeds --jobs 1   # then: copyproof study copy-seeds --summary"));
+  cmd->footer(
+      example_footer("nice -n 19 copyproof study copy-seeds --jobs 1   # then: copyproof study copy-seeds --summary"));
   cmd->callback([o, cmd, &exit_code] {
     refuse_empty_values(*cmd, {"--data", "--checkpoints"});  // '' would be the current directory
     exit_code = run_study(*o);

@@ -43,11 +43,13 @@ struct TrainOptions {
 // Everything is checked here, before any allocation; the first problem is the error.
 std::pair<ModelConfig, TrainConfig> checked_config(const TrainOptions& o) {
   ModelKind kind{};
-  if (!parse_model_kind(o.model, kind)) throw UsageError("--model: '" + o.model + "' is not one of transformer, mamba, lstm");
+  if (!parse_model_kind(o.model, kind))
+    throw UsageError("--model: '" + o.model + "' is not one of transformer, mamba, lstm");
   Task task{};
   if (!parse_task(o.task, task)) throw UsageError("--task: '" + o.task + "' is not one of copy, dup, prefix, suffix");
   ModelConfig mc = default_config(kind, kVocab);
-  if (!parse_position(o.pos, mc.pos)) throw UsageError("--pos: '" + o.pos + "' is not one of nope, rope, alibi, hard-alibi");
+  if (!parse_position(o.pos, mc.pos))
+    throw UsageError("--pos: '" + o.pos + "' is not one of nope, rope, alibi, hard-alibi");
   if (kind != ModelKind::transformer && (o.heads || !o.windows.empty() || o.pos != "hard-alibi"))
     throw UsageError("--heads, --pos and --windows apply to --model transformer only");
   if (kind != ModelKind::mamba && o.state_dim) throw UsageError("--state-dim applies to --model mamba only");
@@ -59,11 +61,12 @@ std::pair<ModelConfig, TrainConfig> checked_config(const TrainOptions& o) {
   if (mc.pos != Position::hard_alibi) mc.windows.clear();
   if (const std::string problem = config_problem(mc); !problem.empty()) throw UsageError(problem);
   if (o.max_length < o.min_length)
-    throw UsageError("--max-length: " + std::to_string(o.max_length) + " is less than --min-length " + std::to_string(o.min_length));
+    throw UsageError("--max-length: " + std::to_string(o.max_length) + " is less than --min-length " +
+                     std::to_string(o.min_length));
   const int shortest = min_string_length(task, o.ngram);
   if (o.min_length < shortest)
-    throw UsageError("--min-length: task " + o.task + " with --ngram " + std::to_string(o.ngram) + " needs strings of at least " +
-                     std::to_string(shortest) + " letters");
+    throw UsageError("--min-length: task " + o.task + " with --ngram " + std::to_string(o.ngram) +
+                     " needs strings of at least " + std::to_string(shortest) + " letters");
   require_writable_file(o.out, "--out");
   if (!o.log.empty()) require_writable_file(o.log, "--log");
 
@@ -117,19 +120,24 @@ int run_train(const TrainOptions& o) {
   TrainProgress last;
   double shown = -1;
   train(*net, params, tc, [&](const TrainProgress& p) {
-    if (p.evaluated || p.step == tc.steps) last = p;
-    else last.loss = p.loss, last.step = p.step, last.seconds = p.seconds;
+    if (p.evaluated || p.step == tc.steps)
+      last = p;
+    else
+      last.loss = p.loss, last.step = p.step, last.seconds = p.seconds;
     if (log && (p.evaluated || p.step % o.log_every == 0 || p.step == 1)) {
-      nlohmann::json line = {{"step", p.step}, {"loss", p.loss}, {"lr", p.lr}, {"grad_norm", p.grad_norm}, {"seconds", p.seconds}};
+      nlohmann::json line = {
+          {"step", p.step}, {"loss", p.loss}, {"lr", p.lr}, {"grad_norm", p.grad_norm}, {"seconds", p.seconds}};
       if (p.evaluated)
-        line["eval"] = {{"length", p.eval_length}, {"string_accuracy", p.eval_string_accuracy}, {"token_accuracy", p.eval_token_accuracy}};
+        line["eval"] = {{"length", p.eval_length},
+                        {"string_accuracy", p.eval_string_accuracy},
+                        {"token_accuracy", p.eval_token_accuracy}};
       *log << line.dump() << "\n";
       log->flush();
     }
     if (progress && (p.seconds - shown >= 0.5 || p.step == tc.steps)) {
       shown = p.seconds;
-      std::fprintf(stderr, "\rtrain %s: step %d/%d  loss %.4f  lr %.2e  %.0f s   ", o.model.c_str(), p.step, tc.steps, p.loss,
-                   p.lr, p.seconds);
+      std::fprintf(stderr, "\rtrain %s: step %d/%d  loss %.4f  lr %.2e  %.0f s   ", o.model.c_str(), p.step, tc.steps,
+                   p.loss, p.lr, p.seconds);
       if (p.step == tc.steps) std::fprintf(stderr, "\n");
     }
   });
@@ -154,8 +162,10 @@ int run_train(const TrainOptions& o) {
                  {"seconds", last.seconds},
                  {"checkpoint", o.out}});
   if (last.evaluated)
-    report["eval"] = {{"length", last.eval_length}, {"samples", tc.eval_samples},
-                      {"string_accuracy", last.eval_string_accuracy}, {"token_accuracy", last.eval_token_accuracy}};
+    report["eval"] = {{"length", last.eval_length},
+                      {"samples", tc.eval_samples},
+                      {"string_accuracy", last.eval_string_accuracy},
+                      {"token_accuracy", last.eval_token_accuracy}};
   if (o.json) {
     print_json(report);
   } else {
@@ -179,7 +189,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--task", o->task, "copy | dup | prefix | suffix")->required();
   cmd->add_option("--out", o->out, "Checkpoint file to write (safetensors)")->required();
   cmd->add_option("--pos", o->pos, "Transformer positions: nope | rope | alibi | hard-alibi (default hard-alibi)");
-  cmd->add_option("--windows", o->windows, "Hard-ALiBi windows of the first heads, comma-separated; 0 = NoPE head (default 2,3,... on half the heads)");
+  cmd->add_option(
+      "--windows", o->windows,
+      "Hard-ALiBi windows of the first heads, comma-separated; 0 = NoPE head (default 2,3,... on half the heads)");
   add_integer_option(*cmd, "--layers", o->layers, 1, trained::kMaxLayers,
                      "Layers (default: transformer 2, mamba 3, lstm 2)");
   add_integer_option(*cmd, "--width", o->width, 1, trained::kMaxWidth,
@@ -193,14 +205,17 @@ void add_train_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--steps", o->steps, 1, 100000000, "Optimizer steps (default 10000)");
   add_integer_option(*cmd, "--batch", o->batch, 1, 65536, "Sequences per step (default 32)");
   add_real_option(*cmd, "--lr", o->lr, 0, 1, true, "Peak learning rate (default: the model's, from the sweep)");
-  add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(), "Seed of init and data (default 1)");
+  add_integer_option(*cmd, "--seed", o->seed, 0, std::numeric_limits<std::int64_t>::max(),
+                     "Seed of init and data (default 1)");
   add_integer_option(*cmd, "--threads", o->threads, 1, 1024, "Worker threads (default: all cores)");
-  add_integer_option(*cmd, "--eval-every", o->eval_every, 0, 100000000, "Greedy eval at --max-length every N steps and at the end; 0 = never (default 250)");
+  add_integer_option(*cmd, "--eval-every", o->eval_every, 0, 100000000,
+                     "Greedy eval at --max-length every N steps and at the end; 0 = never (default 250)");
   add_integer_option(*cmd, "--eval-samples", o->eval_samples, 1, 1000000, "Strings per eval point (default 64)");
   add_integer_option(*cmd, "--log-every", o->log_every, 1, 100000000, "Log line every N steps (default 10)");
   cmd->add_option("--log", o->log, "JSONL log of loss and eval points");
   cmd->add_flag("--json", o->json, "Print one JSON object");
-  cmd->footer(example_footer("copyproof train --model transformer --task copy --out copy.safetensors --log copy.jsonl"));
+  cmd->footer(
+      example_footer("copyproof train --model transformer --task copy --out copy.safetensors --log copy.jsonl"));
   cmd->callback([o, cmd, &exit_code] {
     refuse_empty_values(*cmd, {"--log", "--windows"});
     exit_code = run_train(*o);

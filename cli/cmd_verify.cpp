@@ -91,9 +91,8 @@ int run_verify(VerifyOptions& o) {
     if (elapsed < 3 || elapsed - last < (on_terminal ? 0.5 : 15) || total <= 0) return;
     last = elapsed;
     const double fraction = static_cast<double>(done) / static_cast<double>(total);
-    const double rate = first_time >= 0 && elapsed > first_time
-                            ? static_cast<double>(done - first_done) / (elapsed - first_time)
-                            : 0;
+    const double rate =
+        first_time >= 0 && elapsed > first_time ? static_cast<double>(done - first_done) / (elapsed - first_time) : 0;
     if (rate > 0)
       std::fprintf(stderr, "%sverify: %5.1f%% of layer-2 pairs, %.0f s elapsed, ETA %.0f s%s", on_terminal ? "\r" : "",
                    100 * fraction, elapsed, static_cast<double>(total - done) / rate, on_terminal ? "" : "\n");
@@ -120,9 +119,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   add_ngram_option(*cmd, o->request.ngram)->required();
   o->length_option = add_integer_option(*cmd, "--length,-L", o->length, 1, cx::kMaxVerifyLength,
                                         "String length L (implied for --source debruijn)");
-  o->samples_option = add_integer_option(*cmd, "--samples,-S", o->samples, 1, cx::kMaxVerifySamples,
-                                         "Strings to check (default " + std::to_string(cx::kDefaultVerifySamples) +
-                                             "; 1 for debruijn)");
+  o->samples_option = add_integer_option(
+      *cmd, "--samples,-S", o->samples, 1, cx::kMaxVerifySamples,
+      "Strings to check (default " + std::to_string(cx::kDefaultVerifySamples) + "; 1 for debruijn)");
   o->max_length_option = add_integer_option(*cmd, "--max-length", o->max_length, 1, cx::kMaxVerifyLength,
                                             "L_max the model is built for, >= L (default L)");
   cmd->add_option("--source", o->source, "uniform | debruijn | planted | exhaustive (default uniform)")
@@ -131,10 +130,11 @@ void add_verify_command(CLI::App& app, int& exit_code) {
                      "Seed of the string source (default 1)");
   cmd->add_option("--device", o->device, "cpu | gpu (default cpu; gpu needs an NVIDIA Hopper GPU)")
       ->check(CLI::IsMember({"cpu", "gpu"}));
-  o->precision_option = cmd->add_option("--precision", o->precision,
-                  "fp32 | fp64: the float forward; int8: float32 layer 1, exact integer layer 2; bf16 | fp16: "
-                  "emulated, every stored value rounded to the format (docs/precision-measured.md) (default fp32)")
-      ->check(CLI::IsMember({"fp32", "fp64", "int8", "bf16", "fp16"}));
+  o->precision_option =
+      cmd->add_option("--precision", o->precision,
+                      "fp32 | fp64: the float forward; int8: float32 layer 1, exact integer layer 2; bf16 | fp16: "
+                      "emulated, every stored value rounded to the format (docs/precision-measured.md) (default fp32)")
+          ->check(CLI::IsMember({"fp32", "fp64", "int8", "bf16", "fp16"}));
   add_diagnostic_lambda_scale_option(*cmd, o->request.diagnostic_lambda_scale);
   add_integer_option(*cmd, "--threads", o->request.threads, 1, cx::kMaxVerifyThreads,
                      "Worker threads (default: all cores)");

@@ -31,9 +31,9 @@ CLI::Option* add_diagnostic_lambda_scale_option(CLI::App& cmd, double& scale) {
 
 construction::CopyTransformerShape checked_shape(int alphabet, int ngram) {
   const int largest_n = construction::max_ngram(alphabet);
-  return with_usage_errors("--ngram", [&] { return construction::copy_transformer_shape(alphabet, ngram); },
-                           "; for D = " + std::to_string(alphabet) + " the allowed range is [1, " +
-                               std::to_string(largest_n) + "]");
+  return with_usage_errors(
+      "--ngram", [&] { return construction::copy_transformer_shape(alphabet, ngram); },
+      "; for D = " + std::to_string(alphabet) + " the allowed range is [1, " + std::to_string(largest_n) + "]");
 }
 
 }  // namespace copyproof::cli

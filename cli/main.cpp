@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> args(argv + 1, argv + argc);
   const AppOutcome outcome = run_app(app, std::move(args), exit_code);
-  if (outcome.exit_code == kExitInternal) std::cerr << "copyproof: " << outcome.error << "\n";
-  else if (!outcome.error.empty()) std::cerr << "copyproof: error: " << outcome.error << "\n";
+  if (outcome.exit_code == kExitInternal)
+    std::cerr << "copyproof: " << outcome.error << "\n";
+  else if (!outcome.error.empty())
+    std::cerr << "copyproof: error: " << outcome.error << "\n";
   return outcome.exit_code;
 }

@@ -22,7 +22,8 @@ std::vector<Token> parse_symbols(std::string_view text, int alphabet, const std:
     for (char ch : text) {
       if (std::isspace(static_cast<unsigned char>(ch))) continue;
       if (ch < 'a' || ch > last)
-        throw UsageError(what + ": symbol '" + std::string(1, ch) + "' is outside the alphabet a.." + std::string(1, last));
+        throw UsageError(what + ": symbol '" + std::string(1, ch) + "' is outside the alphabet a.." +
+                         std::string(1, last));
       tokens.push_back(ch - 'a');
     }
     return tokens;

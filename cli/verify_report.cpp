@@ -47,8 +47,9 @@ nlohmann::json counterexample_json(const std::optional<cx::Counterexample>& c, i
 }
 
 nlohmann::json stage_seconds_json(const cx::StageSeconds& s) {
-  return {{"forward", s.forward}, {"layer1", s.layer1},     {"layer1_check", s.layer1_check}, {"layer2", s.layer2},
-          {"margins", s.margins}, {"reference", s.reference}, {"repeats", s.repeats}};
+  return {{"forward", s.forward}, {"layer1", s.layer1},   {"layer1_check", s.layer1_check},
+          {"layer2", s.layer2},   {"margins", s.margins}, {"reference", s.reference},
+          {"repeats", s.repeats}};
 }
 
 // "; stream at the query: tok=c q1=b ... one=1", or nothing when it was not computed.
@@ -133,20 +134,24 @@ void print_verify_report(const cx::VerifyReport& r) {
               static_cast<long long>(r.unique_match_positions));
   std::printf("  min matched-key mass %.9f: argmax right iff > %.6g (exact threshold); %lld at or below it\n",
               r.min_match_mass, r.parameters.argmax_threshold, static_cast<long long>(r.margin_failures));
-  std::printf("  lambda's promise: mass >= %.6f (proof's sufficient floor b/(b+1) = %.6f); max layer-1 error %.3g "
-              "(bound %.3g)\n",
-              r.parameters.match_mass_floor, r.parameters.sufficient_match_mass, r.max_layer1_error,
-              r.parameters.layer1_error_bound);
+  std::printf(
+      "  lambda's promise: mass >= %.6f (proof's sufficient floor b/(b+1) = %.6f); max layer-1 error %.3g "
+      "(bound %.3g)\n",
+      r.parameters.match_mass_floor, r.parameters.sufficient_match_mass, r.max_layer1_error,
+      r.parameters.layer1_error_bound);
   if (r.certified)
-    std::printf("  integer scores: rounding <= %.2g, logits within %.2g of exact; %lld uncertified predictions (ties)\n",
-                r.score_rounding_bound, r.logit_error_bound, static_cast<long long>(r.uncertified_predictions));
+    std::printf(
+        "  integer scores: rounding <= %.2g, logits within %.2g of exact; %lld uncertified predictions (ties)\n",
+        r.score_rounding_bound, r.logit_error_bound, static_cast<long long>(r.uncertified_predictions));
   std::printf("  %.4g layer-2 query-key pairs in %.3f s: %.3g pairs/s\n", static_cast<double>(r.pairs), r.seconds,
               r.pairs_per_second);
   const auto& st = r.stages;
-  std::printf("  stages (s): forward %.3f, layer 1 %.3f, layer-1 check %.3f, layer 2 %.3f, margins %.3f, "
-              "reference %.3f, repeats %.3f\n",
-              st.forward, st.layer1, st.layer1_check, st.layer2, st.margins, st.reference, st.repeats);
-  if (r.first_violation) std::printf("  first violation: %s\n", describe_counterexample(*r.first_violation, c.alphabet).c_str());
+  std::printf(
+      "  stages (s): forward %.3f, layer 1 %.3f, layer-1 check %.3f, layer 2 %.3f, margins %.3f, "
+      "reference %.3f, repeats %.3f\n",
+      st.forward, st.layer1, st.layer1_check, st.layer2, st.margins, st.reference, st.repeats);
+  if (r.first_violation)
+    std::printf("  first violation: %s\n", describe_counterexample(*r.first_violation, c.alphabet).c_str());
   if (r.first_disagreement)
     std::printf("  first disagreement: %s\n", describe_counterexample(*r.first_disagreement, c.alphabet).c_str());
   if (r.first_margin_failure)

@@ -170,20 +170,30 @@ PYBIND11_MODULE(copyproof, m) {
         "The copy transformer for (D, n, L_max): weights (numpy, named as in the weights file), slices, "
         "parameters (lambda, alpha, beta, ...), heads, and info (`construct --json`). weights='path' also "
         "writes the weights file, as `construct --weights`.");
-  m.def("verify", [](const py::kwargs& kw) { return run_json(with_command("verify", kw)); },
-        "`copyproof verify --json` with keyword flags (alphabet=4, ngram=4, length=16, samples=10, ...)");
-  m.def("bound", [](const py::kwargs& kw) { return run_json(with_command("bound", kw)); },
-        "`copyproof bound --json` with keyword flags (alphabet, length, state_bits, preset, epsilon, ...)");
-  m.def("pngram", [](const py::kwargs& kw) { return run_json(with_command("pngram", kw)); },
-        "`copyproof pngram --json` with keyword flags (alphabet, ngram, length, exact, samples, seed, ...)");
-  m.def("copy", [](const std::string& text, const py::kwargs& kw) {
-          std::vector<std::string> args = with_command("copy", kw);
-          args.push_back("--");
-          args.push_back(text);
-          return run_json(args);
-        },
-        py::arg("text"), "`copyproof copy --json TEXT` (greedy decoding) with keyword flags");
-  m.def("presets", [] { return run_json({"bound", "--list-presets"}); }, "`copyproof bound --list-presets --json`");
+  m.def(
+      "verify", [](const py::kwargs& kw) { return run_json(with_command("verify", kw)); },
+      "`copyproof verify --json` with keyword flags (alphabet=4, ngram=4, length=16, samples=10, ...)");
+  m.def(
+      "bound", [](const py::kwargs& kw) { return run_json(with_command("bound", kw)); },
+      "`copyproof bound --json` with keyword flags (alphabet, length, state_bits, preset, epsilon, ...)");
+  m.def(
+      "pngram", [](const py::kwargs& kw) { return run_json(with_command("pngram", kw)); },
+      "`copyproof pngram --json` with keyword flags (alphabet, ngram, length, exact, samples, seed, ...)");
+  m.def(
+      "copy",
+      [](const std::string& text, const py::kwargs& kw) {
+        std::vector<std::string> args = with_command("copy", kw);
+        args.push_back("--");
+        args.push_back(text);
+        return run_json(args);
+      },
+      py::arg("text"), "`copyproof copy --json TEXT` (greedy decoding) with keyword flags");
+  m.def(
+      "presets",
+      [] {
+        return run_json({"bound", "--list-presets"});
+      },
+      "`copyproof bound --list-presets --json`");
   m.def("forward_logits", &forward_logits, py::arg("weights"), py::arg("tokens"),
         py::arg("output_positions") = std::vector<std::int64_t>{},
         "The C++ forward (fp64) of a weights file on token ids: logits (outputs, vocab)");

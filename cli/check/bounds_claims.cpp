@@ -5,8 +5,8 @@
 
 #include "check/claim.hpp"
 #include "copyproof/ssm_bounds/copy_error_bound.hpp"
-#include "copyproof/ssm_bounds/prefix_copier.hpp"
 #include "copyproof/ssm_bounds/ngram_probability.hpp"
+#include "copyproof/ssm_bounds/prefix_copier.hpp"
 
 namespace copyproof::cli {
 namespace {
@@ -55,8 +55,8 @@ ClaimResult check_lemma_2_4(const ClaimContext& context) {
   }
   if (result.pass)
     result.summary = std::to_string(std::size(cases)) +
-                     " cases, exact p (trail count = enumeration where enumerated) <= both bounds; tightest " +
-                     worst + " at p / C(L-n+1,2)D^-n = " + std::to_string(worst_ratio);
+                     " cases, exact p (trail count = enumeration where enumerated) <= both bounds; tightest " + worst +
+                     " at p / C(L-n+1,2)D^-n = " + std::to_string(worst_ratio);
   return result;
 }
 
@@ -110,8 +110,7 @@ ClaimResult check_theorem_2_7_tight(const ClaimContext&) {
 
 std::vector<Claim> bounds_claims() {
   return {
-      {"lemma-2.4-small", "Lemma 2.4: exact p_ngram <= C(L-n+1,2) D^-n <= L^2 D^-n on small cases",
-       check_lemma_2_4},
+      {"lemma-2.4-small", "Lemma 2.4: exact p_ngram <= C(L-n+1,2) D^-n <= L^2 D^-n on small cases", check_lemma_2_4},
       {"theorem-2.7-tight", "Theorem 2.7 is tight: a copier storing m letters errs exactly 1 - D^m/D^L",
        check_theorem_2_7_tight},
   };

@@ -21,12 +21,9 @@ ClaimResult certificate_result(const cx::Certificate& c, bool want_certified) {
                 c.certified ? "certified" : "NOT certified", c.inequalities.size(), bad ? "fails" : "weakest",
                 bad ? bad->name.c_str() : c.weakest.c_str(), bad ? bad->margin : c.min_margin, c.match_mass_lower);
   r.summary = line;
-  r.numbers = {{"certified", c.certified},
-               {"inequalities", c.inequalities.size()},
-               {"weakest", c.weakest},
-               {"min_margin", c.min_margin},
-               {"match_mass_lower", c.match_mass_lower},
-               {"layer1_deviation", c.layer1_deviation}};
+  r.numbers = {
+      {"certified", c.certified},   {"inequalities", c.inequalities.size()},  {"weakest", c.weakest},
+      {"min_margin", c.min_margin}, {"match_mass_lower", c.match_mass_lower}, {"layer1_deviation", c.layer1_deviation}};
   return r;
 }
 
@@ -35,8 +32,8 @@ Claim certified_claim(int alphabet, int ngram, std::int64_t max_length, const st
   const std::string p = cx::to_string(precision);
   return {"certificate-" + std::to_string(alphabet) + "-" + std::to_string(ngram) + "-" + length_name +
               (precision == cx::CertificatePrecision::exact ? "" : "-" + p),
-          "the built model for D=" + std::to_string(alphabet) + ", n=" + std::to_string(ngram) + ", L_max=" +
-              length_name + " is certified (" + p + " arithmetic)",
+          "the built model for D=" + std::to_string(alphabet) + ", n=" + std::to_string(ngram) +
+              ", L_max=" + length_name + " is certified (" + p + " arithmetic)",
           [=](const ClaimContext&) {
             const cx::CopyTransformer ct = cx::build_copy_transformer(alphabet, ngram, max_length);
             return certificate_result(cx::certify_copy_transformer(ct.model, alphabet, ngram, max_length, precision),
@@ -49,10 +46,8 @@ Claim certified_claim(int alphabet, int ngram, std::int64_t max_length, const st
 std::vector<Claim> certificate_claims() {
   using P = cx::CertificatePrecision;
   std::vector<Claim> claims = {
-      certified_claim(2, 12, 4107, "4107", P::exact),
-      certified_claim(4, 8, 65543, "65543", P::exact),
-      certified_claim(26, 3, 1LL << 40, "2^40", P::exact),
-      certified_claim(65536, 8, 1LL << 40, "2^40", P::exact),
+      certified_claim(2, 12, 4107, "4107", P::exact),      certified_claim(4, 8, 65543, "65543", P::exact),
+      certified_claim(26, 3, 1LL << 40, "2^40", P::exact), certified_claim(65536, 8, 1LL << 40, "2^40", P::exact),
       certified_claim(4, 8, 65543, "65543", P::fp32),
   };
   claims.push_back(
@@ -61,8 +56,8 @@ std::vector<Claim> certificate_claims() {
        [](const ClaimContext&) {
          cx::CopyTransformer ct = cx::build_copy_transformer(4, 8, 65543);
          ct.model.layers[1].heads[0].query *= 0.3;  // edits the built weights, not the formulas
-         return certificate_result(
-             cx::certify_copy_transformer(ct.model, 4, 8, 65543, cx::CertificatePrecision::exact), false);
+         return certificate_result(cx::certify_copy_transformer(ct.model, 4, 8, 65543, cx::CertificatePrecision::exact),
+                                   false);
        }});
   return claims;
 }

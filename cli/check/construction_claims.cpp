@@ -48,15 +48,17 @@ bool margins_hold(const cx::VerifyReport& r) {
 }
 
 std::string margins(const cx::VerifyReport& r) {
-  return format("min matched-key mass %.6f >= %.6f promised, > %.2g exact argmax threshold (%lld at or below); "
-                "layer-1 error %.2g <= %.0e",
-                r.min_match_mass, r.parameters.match_mass_floor, r.parameters.argmax_threshold,
-                static_cast<long long>(r.margin_failures), r.max_layer1_error, r.parameters.layer1_error_bound);
+  return format(
+      "min matched-key mass %.6f >= %.6f promised, > %.2g exact argmax threshold (%lld at or below); "
+      "layer-1 error %.2g <= %.0e",
+      r.min_match_mass, r.parameters.match_mass_floor, r.parameters.argmax_threshold,
+      static_cast<long long>(r.margin_failures), r.max_layer1_error, r.parameters.layer1_error_bound);
 }
 
 ClaimResult with_counterexample(ClaimResult result, const cx::VerifyReport& r) {
   const auto& example = r.first_violation ? r.first_violation : r.first_disagreement;
-  if (!result.pass && example) result.summary += "; counterexample: " + describe_counterexample(*example, r.config.alphabet);
+  if (!result.pass && example)
+    result.summary += "; counterexample: " + describe_counterexample(*example, r.config.alphabet);
   return result;
 }
 
@@ -69,8 +71,8 @@ Claim debruijn_claim(int D, int n) {
             const bool pass = r.strings_copied == r.strings && r.disagreements == 0 && margins_hold(r);
             return with_counterexample(
                 {pass,
-                 format("L = %lld: %lld/%lld predictions right, disagreements %lld; ",
-                        static_cast<long long>(r.length), static_cast<long long>(r.strings_copied ? r.length + 1 : 0),
+                 format("L = %lld: %lld/%lld predictions right, disagreements %lld; ", static_cast<long long>(r.length),
+                        static_cast<long long>(r.strings_copied ? r.length + 1 : 0),
                         static_cast<long long>(r.length + 1), static_cast<long long>(r.disagreements)) +
                      margins(r),
                  verify_report_json(r)},
@@ -120,12 +122,13 @@ Claim uniform_claim(int D, int n, std::int64_t L, std::int64_t samples) {
             const cx::VerifyReport r = cx::verify(config(D, n, L, samples, cx::SourceKind::uniform, ctx.threads));
             const std::int64_t not_copied = r.strings - r.strings_copied;
             const std::int64_t not_copied_with_repeat = not_copied - r.violations;
-            const double repeat_lower = ssm::clopper_pearson_lower(static_cast<std::uint64_t>(r.strings_with_repeat),
-                                                                   static_cast<std::uint64_t>(r.strings), kLemmaConfidence);
+            const double repeat_lower =
+                ssm::clopper_pearson_lower(static_cast<std::uint64_t>(r.strings_with_repeat),
+                                           static_cast<std::uint64_t>(r.strings), kLemmaConfidence);
             const bool subset = r.violations == 0;
-            const bool refuted = ssm::refutes_upper_bound(static_cast<std::uint64_t>(r.strings_with_repeat),
-                                                          static_cast<std::uint64_t>(r.strings), r.lemma_bound,
-                                                          kLemmaConfidence);
+            const bool refuted =
+                ssm::refutes_upper_bound(static_cast<std::uint64_t>(r.strings_with_repeat),
+                                         static_cast<std::uint64_t>(r.strings), r.lemma_bound, kLemmaConfidence);
             const bool pass = subset && r.disagreements == 0 && !refuted && margins_hold(r);
             nlohmann::json numbers = verify_report_json(r);
             numbers["strings_not_copied"] = not_copied;
@@ -172,61 +175,61 @@ Claim exhaustive_claim(int D, int n, std::int64_t L) {
 // cover every string without a repeated 3-gram there is; 11 and 12 check that the count
 // really drops to 0 (and that the strings with repeats run too).
 Claim all_lengths_claim(int D, int n, std::int64_t max_length, std::int64_t longest) {
-  return {"all-lengths-below-max",
-          "a model built for L_max = " + std::to_string(max_length) + " copies every " + std::to_string(D) +
-              "-letter string of every length 1.." + std::to_string(longest) + " without a repeated " +
-              std::to_string(n) + "-gram",
-          [D, n, max_length, longest](const ClaimContext& ctx) {
-            std::int64_t strings = 0, clean = 0, violations = 0, disagreements = 0, margin_failures = 0;
-            std::int64_t longest_clean = 0;
-            double min_mass = 1.0;
-            std::optional<cx::VerifyReport> failed;
-            for (std::int64_t L = 1; L <= longest; ++L) {
-              cx::VerifyConfig c = config(D, n, L, 0, cx::SourceKind::exhaustive, ctx.threads);
-              c.max_length = max_length;
-              const cx::VerifyReport r = cx::verify(c);
-              strings += r.strings;
-              clean += r.strings - r.strings_with_repeat;
-              if (r.strings > r.strings_with_repeat) longest_clean = L;
-              violations += r.violations;
-              disagreements += r.disagreements;
-              margin_failures += r.margin_failures;
-              min_mass = std::min(min_mass, r.min_match_mass);
-              if (!failed && (r.violations > 0 || r.disagreements > 0 || !margins_hold(r) ||
-                              r.max_length != max_length))
-                failed = r;
-            }
-            // Past D^n + n - 1 no string is free of repeats (pigeonhole), so the enumeration
-            // must have reached that length and seen none beyond it.
-            const std::int64_t de_bruijn_length = cx::power_or_minus_one(D, n, max_length) + n - 1;
-            const bool pass = !failed && longest_clean == std::min(longest, de_bruijn_length);
-            ClaimResult result{
-                pass,
-                format("L_max = %lld, L = 1..%lld: %lld strings, %lld without a repeated %d-gram (longest %lld), "
-                       "violations %lld, disagreements %lld, min matched-key mass %.6f (%lld at or below 1/2)",
-                       static_cast<long long>(max_length), static_cast<long long>(longest),
-                       static_cast<long long>(strings), static_cast<long long>(clean), n,
-                       static_cast<long long>(longest_clean), static_cast<long long>(violations),
-                       static_cast<long long>(disagreements), min_mass, static_cast<long long>(margin_failures)),
-                {{"max_length", max_length},
-                 {"longest_length", longest},
-                 {"strings", strings},
-                 {"strings_without_repeat", clean},
-                 {"longest_without_repeat", longest_clean},
-                 {"violations", violations},
-                 {"disagreements", disagreements},
-                 {"margin_failures", margin_failures},
-                 {"min_match_mass", min_mass}}};
-            return failed ? with_counterexample(result, *failed) : result;
-          }};
+  return {
+      "all-lengths-below-max",
+      "a model built for L_max = " + std::to_string(max_length) + " copies every " + std::to_string(D) +
+          "-letter string of every length 1.." + std::to_string(longest) + " without a repeated " + std::to_string(n) +
+          "-gram",
+      [D, n, max_length, longest](const ClaimContext& ctx) {
+        std::int64_t strings = 0, clean = 0, violations = 0, disagreements = 0, margin_failures = 0;
+        std::int64_t longest_clean = 0;
+        double min_mass = 1.0;
+        std::optional<cx::VerifyReport> failed;
+        for (std::int64_t L = 1; L <= longest; ++L) {
+          cx::VerifyConfig c = config(D, n, L, 0, cx::SourceKind::exhaustive, ctx.threads);
+          c.max_length = max_length;
+          const cx::VerifyReport r = cx::verify(c);
+          strings += r.strings;
+          clean += r.strings - r.strings_with_repeat;
+          if (r.strings > r.strings_with_repeat) longest_clean = L;
+          violations += r.violations;
+          disagreements += r.disagreements;
+          margin_failures += r.margin_failures;
+          min_mass = std::min(min_mass, r.min_match_mass);
+          if (!failed && (r.violations > 0 || r.disagreements > 0 || !margins_hold(r) || r.max_length != max_length))
+            failed = r;
+        }
+        // Past D^n + n - 1 no string is free of repeats (pigeonhole), so the enumeration
+        // must have reached that length and seen none beyond it.
+        const std::int64_t de_bruijn_length = cx::power_or_minus_one(D, n, max_length) + n - 1;
+        const bool pass = !failed && longest_clean == std::min(longest, de_bruijn_length);
+        ClaimResult result{
+            pass,
+            format("L_max = %lld, L = 1..%lld: %lld strings, %lld without a repeated %d-gram (longest %lld), "
+                   "violations %lld, disagreements %lld, min matched-key mass %.6f (%lld at or below 1/2)",
+                   static_cast<long long>(max_length), static_cast<long long>(longest), static_cast<long long>(strings),
+                   static_cast<long long>(clean), n, static_cast<long long>(longest_clean),
+                   static_cast<long long>(violations), static_cast<long long>(disagreements), min_mass,
+                   static_cast<long long>(margin_failures)),
+            {{"max_length", max_length},
+             {"longest_length", longest},
+             {"strings", strings},
+             {"strings_without_repeat", clean},
+             {"longest_without_repeat", longest_clean},
+             {"violations", violations},
+             {"disagreements", disagreements},
+             {"margin_failures", margin_failures},
+             {"min_match_mass", min_mass}}};
+        return failed ? with_counterexample(result, *failed) : result;
+      }};
 }
 
 // Greedy decoding reproduces x EOS exactly when every teacher-forced prediction is right,
 // and agrees with the teacher-forced predictions up to the first mistake (induction on k).
 Claim autoregressive_claim(int D, int n, std::int64_t L, std::int64_t samples) {
   return {"teacher-forced-equals-autoregressive",
-          "greedy decoding agrees with the teacher-forced predictions (D=" + std::to_string(D) + " n=" +
-              std::to_string(n) + " L=" + std::to_string(L) + ", uniform and planted)",
+          "greedy decoding agrees with the teacher-forced predictions (D=" + std::to_string(D) +
+              " n=" + std::to_string(n) + " L=" + std::to_string(L) + ", uniform and planted)",
           [D, n, L, samples](const ClaimContext&) {
             const cx::CopyTransformer ct = cx::build_copy_transformer(D, n, L);
             const cx::TypedTransformer<float> typed(ct.model);
@@ -237,8 +240,8 @@ Claim autoregressive_claim(int D, int n, std::int64_t L, std::int64_t samples) {
             for (const auto& source : sources) {
               for (std::int64_t i = 0; i < source->count(); ++i, ++strings) {
                 const auto x = source->string(i);
-                const auto tf = cx::forward(typed, cx::teacher_forced_sequence(ct.vocab, x), cx::copy_output_positions(L),
-                                            cx::ForwardOptions{1});
+                const auto tf = cx::forward(typed, cx::teacher_forced_sequence(ct.vocab, x),
+                                            cx::copy_output_positions(L), cx::ForwardOptions{1});
                 const auto ar = cx::greedy_copy(typed, ct.vocab, x, L + 1);
                 std::vector<cx::Token> target = x;
                 target.push_back(ct.vocab.eos());
@@ -246,8 +249,8 @@ Claim autoregressive_claim(int D, int n, std::int64_t L, std::int64_t samples) {
                 while (first_wrong < target.size() && tf.predictions[first_wrong] == target[first_wrong]) ++first_wrong;
                 const bool tf_copied = first_wrong == target.size();
                 const std::size_t compared = std::min(ar.size(), std::min(first_wrong + 1, target.size()));
-                const bool prefix_equal = std::equal(ar.begin(), ar.begin() + static_cast<std::ptrdiff_t>(compared),
-                                                     tf.predictions.begin());
+                const bool prefix_equal =
+                    std::equal(ar.begin(), ar.begin() + static_cast<std::ptrdiff_t>(compared), tf.predictions.begin());
                 agree += (prefix_equal && (ar == target) == tf_copied) ? 1 : 0;
                 copied += tf_copied ? 1 : 0;
               }

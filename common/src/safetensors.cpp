@@ -21,10 +21,14 @@ constexpr std::uint64_t kMaxHeader = 100'000'000;  // the format's reference rea
 
 template <class T>
 constexpr const char* dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return "F32";
-  else if constexpr (std::is_same_v<T, double>) return "F64";
-  else if constexpr (std::is_same_v<T, std::int32_t>) return "I32";
-  else return "I64";
+  if constexpr (std::is_same_v<T, float>)
+    return "F32";
+  else if constexpr (std::is_same_v<T, double>)
+    return "F64";
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return "I32";
+  else
+    return "I64";
 }
 
 std::uint64_t element_count(const std::vector<std::int64_t>& shape) {
@@ -83,7 +87,8 @@ void write_safetensors(const std::string& path, const SafetensorsFile& file) {
   std::uint64_t offset = 0;
   for (const auto& [name, t] : file.tensors) {
     if (t.bytes.size() != element_count(t.shape) * dtype_size(t.dtype))
-      throw SafetensorsError("tensor '" + name + "': " + std::to_string(t.bytes.size()) + " bytes do not fit its shape");
+      throw SafetensorsError("tensor '" + name + "': " + std::to_string(t.bytes.size()) +
+                             " bytes do not fit its shape");
     header[name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
     offset += t.bytes.size();
   }

@@ -18,7 +18,6 @@ constexpr std::int64_t kKeyTile = kAttentionKeyTile;
 template <class Scalar>
 constexpr Scalar kNegInf = -std::numeric_limits<Scalar>::infinity();
 
-
 template <class Scalar>
 void check_shapes(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar>> out) {
   if (p.queries.cols() != p.keys.cols()) throw std::invalid_argument("attend: query and key widths differ");
@@ -98,7 +97,8 @@ void attend_tiled(const AttentionProblem<Scalar>& p, Eigen::Ref<RowMatrix<Scalar
       const std::int64_t r0 = b * kQueryBlock, nr = std::min(kQueryBlock, nq - r0);
       const std::int64_t pos_first = pos[static_cast<std::size_t>(r0)];
       const std::int64_t pos_last = pos[static_cast<std::size_t>(r0 + nr - 1)];
-      const std::int64_t j_begin = window_first_key(p.window, pos_first), j_end = window_last_key(p.window, pos_last, nk) + 1;
+      const std::int64_t j_begin = window_first_key(p.window, pos_first),
+                         j_end = window_last_key(p.window, pos_last, nk) + 1;
       auto m_b = m.head(nr);
       auto l_b = l.head(nr);
       auto acc_b = acc.topRows(nr);
@@ -180,7 +180,8 @@ void attend_float(const AttentionProblem<float>& problem, Eigen::Ref<RowMatrix<f
 
 template <class Scalar>
 void attend(const AttentionProblem<Scalar>& problem, Eigen::Ref<RowMatrix<Scalar>> out, Scalar* lse, int threads) {
-  if constexpr (std::is_same_v<Scalar, float>) return attend_float(problem, out, lse, threads, FloatAttentionKernel::automatic);
+  if constexpr (std::is_same_v<Scalar, float>)
+    return attend_float(problem, out, lse, threads, FloatAttentionKernel::automatic);
   check_shapes(problem, out);
   threads = std::max(threads, 1);
   const std::int64_t width = problem.window.hi - problem.window.lo + 1;

@@ -107,9 +107,11 @@ void BitPlaneHead::append(const IntegerHeadInputs& in) {
     } else {
       std::vector<std::uint32_t> nonzero(w, 0);
       for (int c = 0; c < key_width_; ++c)
-        if (row[static_cast<std::size_t>(c)] != 0) nonzero[static_cast<std::size_t>(c / kWordBits)] |= std::uint32_t{1} << (c % kWordBits);
+        if (row[static_cast<std::size_t>(c)] != 0)
+          nonzero[static_cast<std::size_t>(c / kWordBits)] |= std::uint32_t{1} << (c % kWordBits);
       if (common_mask_.empty()) common_mask_ = nonzero;
-      if (nonzero == common_mask_) full_lanes_[static_cast<std::size_t>(group)] |= static_cast<std::uint16_t>(1u << lane);
+      if (nonzero == common_mask_)
+        full_lanes_[static_cast<std::size_t>(group)] |= static_cast<std::uint16_t>(1u << lane);
       for (int c = 0; c < key_width_; ++c) {
         const std::size_t at = group_index(group) + static_cast<std::size_t>(c / kWordBits) * kBitPlaneLanes +
                                static_cast<std::size_t>(lane);
@@ -120,7 +122,8 @@ void BitPlaneHead::append(const IntegerHeadInputs& in) {
     }
     for (int c = 0; c < value_width_; ++c)
       values_[static_cast<std::size_t>(j) * static_cast<std::size_t>(value_width_) + static_cast<std::size_t>(c)] =
-          in.values[static_cast<std::size_t>(i) * static_cast<std::size_t>(in.value_width) + static_cast<std::size_t>(c)];
+          in.values[static_cast<std::size_t>(i) * static_cast<std::size_t>(in.value_width) +
+                    static_cast<std::size_t>(c)];
   }
   queries_ += new_queries;
   keys_ = total;
@@ -308,8 +311,8 @@ struct RowSweep {
       // both & (key sign ^ query sign): 0x60 is the truth table of A & (B ^ C).
       const __m512i differ = _mm512_ternarylogic_epi32(both, _mm512_loadu_si512(ks + w * kBitPlaneLanes),
                                                        _mm512_set1_epi32(static_cast<int>(qs[w])), 0x60);
-      score = _mm512_add_epi32(score, _mm512_sub_epi32(_mm512_popcnt_epi32(both),
-                                                       _mm512_slli_epi32(_mm512_popcnt_epi32(differ), 1)));
+      score = _mm512_add_epi32(
+          score, _mm512_sub_epi32(_mm512_popcnt_epi32(both), _mm512_slli_epi32(_mm512_popcnt_epi32(differ), 1)));
     }
     const std::int32_t threshold = std::max(floor, tile.keep_threshold());
     __mmask16 hit = _mm512_mask_cmpgt_epi32_mask(live, score, _mm512_set1_epi32(threshold));
@@ -404,7 +407,8 @@ void bitplane_attention_blocks(const BitPlaneHead& head, std::span<const std::in
 }
 
 std::vector<HostLevelStats> bitplane_attention_levels(const BitPlaneHead& head, std::span<const std::int64_t> positions,
-                                                      const RelativeWindow& window, int threads, PopcountKernel kernel) {
+                                                      const RelativeWindow& window, int threads,
+                                                      PopcountKernel kernel) {
   std::vector<HostLevelStats> all(positions.size());
   bitplane_attention_blocks(head, positions, window, threads, kernel,
                             [&](std::int64_t first, std::span<const HostLevelStats> stats) {

@@ -44,7 +44,8 @@ const Inequality* Certificate::first_failure() const {
 namespace {
 
 void check_sizes(int alphabet, int ngram, std::int64_t max_length) {
-  if (alphabet < 2 || alphabet > kMaxAlphabet) throw std::invalid_argument("certificate: alphabet must be in [2, 65536]");
+  if (alphabet < 2 || alphabet > kMaxAlphabet)
+    throw std::invalid_argument("certificate: alphabet must be in [2, 65536]");
   if (ngram < 1) throw std::invalid_argument("certificate: ngram must be >= 1");
   if (max_length < 1 || max_length > kMaxCertifiedLength)
     throw std::invalid_argument("certificate: max_length must be in [1, 1e18]");
@@ -102,8 +103,8 @@ Certificate assemble(cd::WeightReading reading, int alphabet, int ngram, std::in
                             precision == CertificatePrecision::int8 ? cd::format_model(CertificatePrecision::fp64) : f,
                             c.inequalities);
   }
-  c.certified = readable && std::all_of(c.inequalities.begin(), c.inequalities.end(),
-                                        [](const Inequality& q) { return q.holds; });
+  c.certified = readable &&
+                std::all_of(c.inequalities.begin(), c.inequalities.end(), [](const Inequality& q) { return q.holds; });
   const Inequality* weakest = c.first_failure();
   if (!weakest) {
     double best = std::numeric_limits<double>::infinity();
@@ -128,8 +129,7 @@ Certificate certify_copy_transformer(const Transformer& model, int alphabet, int
   return assemble(cd::read_weights(model, alphabet, ngram, f), alphabet, ngram, max_length, precision);
 }
 
-MaxLengthSearch find_max_certified_length(int alphabet, int ngram, CertificatePrecision precision,
-                                          std::int64_t limit) {
+MaxLengthSearch find_max_certified_length(int alphabet, int ngram, CertificatePrecision precision, std::int64_t limit) {
   check_sizes(alphabet, ngram, limit);
   // Embedding, layer 1 and unembedding do not depend on L_max: built and read once. Layer 2
   // (lambda) is rebuilt by the builder for every candidate and re-read from its weights.

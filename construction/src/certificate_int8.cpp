@@ -45,8 +45,9 @@ Layer2Result certify_layer2_int8(const WeightReading& w, std::int64_t max_length
     const double dev = w.code_coordinate_deviation[static_cast<std::size_t>(coordinate)];
     const Interval center = Interval(weight) * Interval(s) / Interval(scale);
     const double target = std::nearbyint((center.lo + center.hi) / 2);
-    const Interval reach = abs_hull(Interval(weight) / Interval(scale)) * Interval(dev) * (Interval(1.0) + product_error) +
-                           abs_hull(center) * product_error;
+    const Interval reach =
+        abs_hull(Interval(weight) / Interval(scale)) * Interval(dev) * (Interval(1.0) + product_error) +
+        abs_hull(center) * product_error;
     const Interval far = abs_hull(center - Interval(target)) + reach;
     distance = std::max(distance, far.hi);
     largest = std::max(largest, static_cast<int>(std::fabs(target)));

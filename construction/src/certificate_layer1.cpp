@@ -21,8 +21,8 @@ bool feasible(std::int64_t lo, std::int64_t hi, std::int64_t bos, std::int64_t c
   auto some_length = [&](std::int64_t least) { return std::max<std::int64_t>(least, 1) <= max_length; };
   if (bos >= 0 && copy >= 0) return bos - 1 - copy >= 1 && bos - 1 - copy <= max_length;  // L = i - 1 - copy
   if (bos >= 0) return some_length(std::max(bos - lo, bos / 2));  // COPY past the window; position i <= 2L + 1
-  if (copy >= 0) return some_length(std::max(hi - copy, copy));                 // position L+1+copy > hi, <= 2L+1
-  return some_length(hi + 1);                                                   // a full window of letters
+  if (copy >= 0) return some_length(std::max(hi - copy, copy));   // position L+1+copy > hi, <= 2L+1
+  return some_length(hi + 1);                                     // a full window of letters
 }
 
 std::string offset_name(std::int64_t o) { return o < 0 ? "none" : std::to_string(o); }
@@ -59,7 +59,7 @@ Interval certify_layer1(WeightReading& reading, std::int64_t max_length, const F
       r.value_ops = t.value;
       r.value_stores = 1;
       r.output_ops = 1 + t.output + 1;  // division, W_o, residual add
-      r.output_stores = 2;                   // head output, stream
+      r.output_stores = 2;              // head output, stream
     }
     const RoundingFactors factors = rounding_factors(r, f);
     // Prefix sums of the letter weights: a pattern's weights are those sums with the
@@ -101,22 +101,21 @@ Interval certify_layer1(WeightReading& reading, std::int64_t max_length, const F
       }
     }
     static const char* kKinds[4] = {"clipped", "clipped_copy", "copy", "letters"};
-    static const char* kWords[4] = {"window clipped at position 0 (BOS at its oldest end)",
-                                    "window clipped at position 0 with COPY inside too",
-                                    "COPY in the window (the copy half's start)",
-                                    "a full window of letters (either half)"};
+    static const char* kWords[4] = {
+        "window clipped at position 0 (BOS at its oldest end)", "window clipped at position 0 with COPY inside too",
+        "COPY in the window (the copy half's start)", "a full window of letters (either half)"};
     double head_worst = 0;
     for (int kind = 0; kind < 4; ++kind) {
       const Worst& w = worst_of[kind];
       if (w.patterns == 0) continue;
       head_worst = std::max(head_worst, w.deviation.hi);
       worst = max(worst, w.deviation);
-      out.push_back(make_inequality(
-          "layer1." + h.name + "." + kKinds[kind],
-          std::string("step 1 (layer 1): ") + kWords[kind] + "; worst of " + std::to_string(w.patterns) +
-              " feasible pattern(s) at BOS offset " + offset_name(w.bos) + ", COPY offset " + offset_name(w.copy) +
-              ": deviation of each written coordinate from its code < 1/2",
-          w.deviation, Interval(0.5)));
+      out.push_back(make_inequality("layer1." + h.name + "." + kKinds[kind],
+                                    std::string("step 1 (layer 1): ") + kWords[kind] + "; worst of " +
+                                        std::to_string(w.patterns) + " feasible pattern(s) at BOS offset " +
+                                        offset_name(w.bos) + ", COPY offset " + offset_name(w.copy) +
+                                        ": deviation of each written coordinate from its code < 1/2",
+                                    w.deviation, Interval(0.5)));
     }
     for (int c = h.slice_offset; c < h.slice_offset + h.slice_width; ++c)
       reading.code_coordinate_deviation[static_cast<std::size_t>(c)] = head_worst;

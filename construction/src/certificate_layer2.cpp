@@ -32,11 +32,11 @@ bool key_sees_bos(const WeightReading& w, int coordinate) {
 }
 
 struct Levels {
-  Interval lambda_min;    // smallest aligned entry
-  Interval match;         // exact matched score sum_c lambda_c
-  Interval bos_score;     // exact score of the BOS key, upper end meaningful
-  Interval eta;           // perturbation of any score
-  Interval abs_score;     // sum_r |q_r k_r| bound (what the dot product's rounding scales with)
+  Interval lambda_min;  // smallest aligned entry
+  Interval match;       // exact matched score sum_c lambda_c
+  Interval bos_score;   // exact score of the BOS key, upper end meaningful
+  Interval eta;         // perturbation of any score
+  Interval abs_score;   // sum_r |q_r k_r| bound (what the dot product's rounding scales with)
 };
 
 Levels read_levels(const WeightReading& w) {
@@ -88,14 +88,16 @@ Layer2Result certify_layer2(const WeightReading& w, std::int64_t max_length, con
   const Interval bos_high = v.bos_score + v.eta;
   const Interval bos_gap = match_low - bos_high;
   r.gap = min(letter_gap, bos_gap);
-  out.push_back(make_inequality("layer2.score_gap",
-                                "step 3: a non-matching key scores >= 2 min_c lambda_c - 2 eta below the match "
-                                "(lhs 0 < rhs = that gap; eta = layer-1 deviations and off-pattern entries of W_q^T W_k)",
-                                Interval(0.0), letter_gap));
-  out.push_back(make_inequality("layer2.bos_key",
-                                "step 2: the BOS key (k slices empty at position 0, bos penalty) scores below the match "
-                                "(lhs BOS score upper end < rhs matched score lower end)",
-                                bos_high, match_low));
+  out.push_back(
+      make_inequality("layer2.score_gap",
+                      "step 3: a non-matching key scores >= 2 min_c lambda_c - 2 eta below the match "
+                      "(lhs 0 < rhs = that gap; eta = layer-1 deviations and off-pattern entries of W_q^T W_k)",
+                      Interval(0.0), letter_gap));
+  out.push_back(
+      make_inequality("layer2.bos_key",
+                      "step 2: the BOS key (k slices empty at position 0, bos penalty) scores below the match "
+                      "(lhs BOS score upper end < rhs matched score lower end)",
+                      bos_high, match_low));
   SoftmaxRounding rounding;
   if (!f.exact) {
     // A block of queries walks the union of its rows' keys: up to 2 tiles more than one row's.

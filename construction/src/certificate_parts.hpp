@@ -53,16 +53,16 @@ struct Terms {
 
 struct Layer1Head {
   std::string name;
-  std::int64_t lo = 0, hi = 0;  // window of i - j
-  Interval slope;               // the position slope alpha as the forward holds it
-  Interval separator_bonus;     // content score <W_q x_i, W_k x_j> of a separator key j (letters: 0)
+  std::int64_t lo = 0, hi = 0;            // window of i - j
+  Interval slope;                         // the position slope alpha as the forward holds it
+  Interval separator_bonus;               // content score <W_q x_i, W_k x_j> of a separator key j (letters: 0)
   int slice_offset = 0, slice_width = 0;  // the slice it writes
-  bool writes_key = false;      // k_m (read by layer 2's keys) or q_m (by its queries)
-  Terms terms;                  // nonzero terms of its dot products
+  bool writes_key = false;                // k_m (read by layer 2's keys) or q_m (by its queries)
+  Terms terms;                            // nonzero terms of its dot products
 };
 
-struct FormEntry {  // one entry (a, b) of the layer-2 bilinear form M = W_q^T W_k
-  Interval value;   // M[a, b]
+struct FormEntry {     // one entry (a, b) of the layer-2 bilinear form M = W_q^T W_k
+  Interval value;      // M[a, b]
   double abs_sum = 0;  // sum_r |W_q[r, a] W_k[r, b]| (rounded up): what the dot product's rounding scales with
 };
 
@@ -72,15 +72,15 @@ struct WeightReading {
   std::map<std::pair<int, int>, FormEntry> form;  // nonzero entries of M (stream coordinates)
   std::vector<std::pair<int, int>> aligned;       // (query coordinate, key coordinate) of the code blocks
   int one_coordinate = 0, bos_coordinate = 0, sep_coordinate = 0;
-  int layer2_key_width = 0;                       // d_k of layer 2
+  int layer2_key_width = 0;  // d_k of layer 2
   Terms layer2_terms;
-  double unembedding_terms = 0;                   // most nonzeros in a row of U
+  double unembedding_terms = 0;  // most nonzeros in a row of U
   double integer_score_unit = 0;
   double unembedding_row_l1 = 0;                  // max_a sum_c |U[a, c]|
   std::vector<double> code_coordinate_deviation;  // filled by layer 1: per stream coordinate
   std::vector<std::vector<std::pair<int, double>>> layer2_query_rows, layer2_key_rows;  // nonzeros per row
-  std::vector<Inequality> structure;              // the "structure.*" and "code_gap" inequalities
-  std::vector<Inequality> layer2_structure;       // those of layer 2 (re-read per candidate L_max)
+  std::vector<Inequality> structure;         // the "structure.*" and "code_gap" inequalities
+  std::vector<Inequality> layer2_structure;  // those of layer 2 (re-read per candidate L_max)
 };
 WeightReading read_weights(const Transformer& model, int alphabet, int ngram, const FormatModel& f);
 // Re-reads layer 2 only (its weights are the ones that depend on L_max): replaces the form,
@@ -130,17 +130,17 @@ Interval certify_layer1(WeightReading& reading, std::int64_t max_length, const F
                         std::vector<Inequality>& out);
 
 struct Layer2Result {
-  Interval perturbation;  // eta: |score - exact level score|
-  Interval gap;           // matched score minus any other key's, lower end
-  Interval match_mass;    // w (with the rounding of format f folded in)
-  Interval out_deviation; // |out coordinate - matched value code|
+  Interval perturbation;   // eta: |score - exact level score|
+  Interval gap;            // matched score minus any other key's, lower end
+  Interval match_mass;     // w (with the rounding of format f folded in)
+  Interval out_deviation;  // |out coordinate - matched value code|
 };
 // Steps 2-3 (layer 2): gap, BOS, matched mass over T = 2 L_max + 2 keys.
 Layer2Result certify_layer2(const WeightReading& reading, std::int64_t max_length, const FormatModel& f,
                             std::vector<Inequality>& out);
 // int8: layer 1's distance to integers, the int8/int32 ranges and the level softmax.
-Layer2Result certify_layer2_int8(const WeightReading& reading, std::int64_t max_length, const FormatModel& layer1_format,
-                                 std::vector<Inequality>& out);
+Layer2Result certify_layer2_int8(const WeightReading& reading, std::int64_t max_length,
+                                 const FormatModel& layer1_format, std::vector<Inequality>& out);
 // Step 4 (unembedding): the argmax is the copied token: out deviation + logit rounding < 1.
 void certify_unembedding(const WeightReading& reading, const Layer2Result& layer2, const FormatModel& f,
                          std::vector<Inequality>& out);

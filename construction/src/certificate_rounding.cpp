@@ -27,12 +27,11 @@ FormatModel format_model(CertificatePrecision precision) {
   f.precision = precision;
   constexpr double u64 = 0x1p-53, u32 = 0x1p-24;
   switch (precision) {
-    case CertificatePrecision::exact:
-      return f;
+    case CertificatePrecision::exact: return f;
     case CertificatePrecision::fp64:
       f.exact = false;
       f.storage_u = f.arithmetic_u = u64;
-      f.exp_u = kExpUlpsFp64 * 2 * u64;  // one ulp of a number in [1, 2) is 2u
+      f.exp_u = kExpUlpsFp64 * 2 * u64;                  // one ulp of a number in [1, 2) is 2u
       f.underflow = std::numeric_limits<double>::min();  // see the binary32 case
       f.storage_max = std::numeric_limits<double>::max();
       return f;
@@ -104,7 +103,8 @@ RoundingFactors rounding_factors(const SoftmaxRounding& r, const FormatModel& f)
   k.ratio_factor = exp(Interval(2.0) * log_factor);
   // Underflowed weights: absolute error <= underflow each, against a target weight >=
   // e^{-log_factor - 2 score_error} (the running max exceeds the target's score by at most that).
-  k.underflow = Interval(r.keys) * Interval(f.underflow) * exp(Interval(2.0) * log_factor + Interval(2.0) * r.score_error);
+  k.underflow =
+      Interval(r.keys) * Interval(f.underflow) * exp(Interval(2.0) * log_factor + Interval(2.0) * r.score_error);
   k.gamma = growth(f.arithmetic_u, r.sum_ops);
   k.nu = chain_error(f, r.value_ops, r.value_stores);
   k.output = chain_error(f, r.output_ops, r.output_stores);

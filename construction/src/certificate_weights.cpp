@@ -125,8 +125,8 @@ void read_layer2(WeightReading& w, const Transformer& model, const FormatModel& 
       for (int c = 0; c < w.code_bits; ++c)
         w.aligned.emplace_back(layout.query(m).offset + c, layout.key(m + 1).offset + c);
   }
-  w.layer2_structure.push_back(count_inequality("structure.layer2",
-                                                "steps 2-3: one causal head, no position slope, value tok -> out", l2_bad));
+  w.layer2_structure.push_back(
+      count_inequality("structure.layer2", "steps 2-3: one causal head, no position slope, value tok -> out", l2_bad));
 }
 
 WeightReading read_weights(const Transformer& model, int alphabet, int ngram, const FormatModel& f) {
@@ -134,8 +134,8 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
   const int b = code_bits(alphabet);
   if (model.vocab() != vocab.size() || model.d_model() != residual_width(b, ngram))
     throw std::invalid_argument("certificate: the model's shape (vocab " + std::to_string(model.vocab()) +
-                                ", d_model " + std::to_string(model.d_model()) + ") does not fit D = " +
-                                std::to_string(alphabet) + ", n = " + std::to_string(ngram));
+                                ", d_model " + std::to_string(model.d_model()) +
+                                ") does not fit D = " + std::to_string(alphabet) + ", n = " + std::to_string(ngram));
   const ResidualLayout layout(b, ngram);
   WeightReading w;
   w.code_bits = b;
@@ -172,17 +172,20 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
   }
   for (Token t : {vocab.copy(), vocab.eos()})
     for (int c = 0; c < b; ++c)
-      if (f.round_weight(model.embedding(tok.offset + c, t)) != f.round_weight(model.embedding(tok.offset + c, vocab.bos())))
+      if (f.round_weight(model.embedding(tok.offset + c, t)) !=
+          f.round_weight(model.embedding(tok.offset + c, vocab.bos())))
         ++separator_bad;
   symbol_codes.push_back(sep_code);
-  w.structure.push_back(count_inequality("structure.embedding", std::string(step_structure) +
-                                         ": tok holds +-1 codes, q/k/out slices 0, sep/bos/one flags", embedding_bad));
+  w.structure.push_back(count_inequality(
+      "structure.embedding", std::string(step_structure) + ": tok holds +-1 codes, q/k/out slices 0, sep/bos/one flags",
+      embedding_bad));
   w.structure.push_back(count_inequality("structure.separator_codes",
                                          "step 1: BOS, COPY and EOS embed the same code c(CUT)", separator_bad));
   w.structure.push_back(make_inequality("code_gap",
                                         "step 1: distinct symbols' codes differ in >= 1 bit, so <c(u), c(v)> <= b - 2 "
                                         "(lhs 0 < rhs = smallest Hamming distance, capped at 2)",
-                                        Interval(0.0), Interval(static_cast<double>(min_code_distance(symbol_codes, b)))));
+                                        Interval(0.0),
+                                        Interval(static_cast<double>(min_code_distance(symbol_codes, b)))));
 
   // Layer 1: one banded head per gathered slice.
   std::int64_t layers_bad = model.layers.size() == 2 ? 0 : 1;
@@ -197,7 +200,8 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
     for (const Slice& s : layout.slices())
       if (s.name == h.name && (s.name[0] == 'q' || s.name[0] == 'k') && s.name != "tok") target = &s;
     if (!target) {
-      w.structure.push_back(count_inequality("structure.layer1." + h.name, "step 1: a layer-1 head writes a q/k slice", 1));
+      w.structure.push_back(
+          count_inequality("structure.layer1." + h.name, "step 1: a layer-1 head writes a q/k slice", 1));
       continue;
     }
     const int m = std::stoi(target->name.substr(1));
@@ -223,8 +227,8 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
     bad += value_path_violations(h, tok, *target, f);
     w.structure.push_back(count_inequality("structure.layer1." + h.name,
                                            "step 1: window [" + std::string(head.writes_key ? "1" : "0") + ", " +
-                                               std::to_string(m) + "], score slope (i - j) + bonus sep(j), value tok -> " +
-                                               h.name,
+                                               std::to_string(m) +
+                                               "], score slope (i - j) + bonus sep(j), value tok -> " + h.name,
                                            bad));
     w.layer1.push_back(head);
   }
@@ -233,8 +237,8 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
     const bool gathered = (s.name[0] == 'q' || s.name[0] == 'k') && s.name != "tok";
     for (int c = s.offset; c < s.end(); ++c) coverage_bad += written[static_cast<std::size_t>(c)] != (gathered ? 1 : 0);
   }
-  w.structure.push_back(count_inequality("structure.layer1.coverage",
-                                         "step 1: every q/k slice is written by exactly one layer-1 head", coverage_bad));
+  w.structure.push_back(count_inequality(
+      "structure.layer1.coverage", "step 1: every q/k slice is written by exactly one layer-1 head", coverage_bad));
 
   read_layer2(w, model, f);
 
@@ -256,8 +260,8 @@ WeightReading read_weights(const Transformer& model, int alphabet, int ngram, co
     }
   w.unembedding_row_l1 = *std::max_element(row_l1.begin(), row_l1.end());
   w.unembedding_terms = *std::max_element(row_terms.begin(), row_terms.end());
-  w.structure.push_back(count_inequality("structure.unembedding",
-                                         "step 4: logit(a) = <c(a), out>, logit(EOS) = <c(CUT), out>, BOS/COPY 0", u_bad));
+  w.structure.push_back(count_inequality(
+      "structure.unembedding", "step 4: logit(a) = <c(a), out>, logit(EOS) = <c(CUT), out>, BOS/COPY 0", u_bad));
   return w;
 }
 

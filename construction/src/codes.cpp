@@ -11,9 +11,7 @@ int code_bits(int alphabet) {
   return bits;
 }
 
-int code_symbol(const Vocabulary& vocab, Token token) {
-  return vocab.is_letter(token) ? token : cut_symbol(vocab);
-}
+int code_symbol(const Vocabulary& vocab, Token token) { return vocab.is_letter(token) ? token : cut_symbol(vocab); }
 
 Eigen::VectorXd code_vector(int symbol, int bits) {
   Eigen::VectorXd c(bits);

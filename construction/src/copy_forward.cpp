@@ -1,5 +1,5 @@
-#include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/copy_forward.hpp"
+#include "copyproof/common/stopwatch.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -57,7 +57,8 @@ class CpuBackend final : public CopyForwardBackend {
     const LastLayerScores<Scalar> scores(typed_, forward_result, request.outputs, 0, request.threads);
     r.probe_mass.assign(request.outputs.size(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t k = 0; k < request.outputs.size(); ++k)
-      if (request.probe_keys[k] >= 0) r.probe_mass[k] = scores.mass(static_cast<std::int64_t>(k), request.probe_keys[k]);
+      if (request.probe_keys[k] >= 0)
+        r.probe_mass[k] = scores.mass(static_cast<std::int64_t>(k), request.probe_keys[k]);
     r.stages.margins = seconds_since(start);
     return r;
   }

@@ -88,7 +88,7 @@ TransformerLayer induction_layer(const CopyParameters& p, const ResidualLayout& 
   }
   h.value = read_slice(layout.tok(), d);
   h.output = write_slice(layout.out(), d);
-  h.window = RelativeWindow{};  // causal, no positional information
+  h.window = RelativeWindow{};      // causal, no positional information
   h.integer_score_unit = p.lambda;  // query / lambda and key are +-1 codes (and 1, -B)
   TransformerLayer layer;
   layer.heads.push_back(std::move(h));

@@ -21,7 +21,8 @@ CopyTransformerShape copy_transformer_shape(int alphabet, int ngram) {
   s.vocab = alphabet + 3;
   const std::int64_t width = std::int64_t{2 * std::int64_t{ngram} + 1} * s.code_bits + 3;
   if (width > kMaxDModel)
-    throw std::invalid_argument("d_model = " + std::to_string(width) + " exceeds the cap " + std::to_string(kMaxDModel));
+    throw std::invalid_argument("d_model = " + std::to_string(width) + " exceeds the cap " +
+                                std::to_string(kMaxDModel));
   s.d_model = static_cast<int>(width);
   s.layer1_heads = 2 * ngram - 1;
   s.layer2_heads = 1;

@@ -11,7 +11,8 @@ IncrementalDecoder<Scalar>::IncrementalDecoder(const TypedTransformer<Scalar>& m
 
 template <class Scalar>
 Token IncrementalDecoder<Scalar>::push(Token token) {
-  if (token < 0 || token >= model_.vocab) throw std::invalid_argument("IncrementalDecoder: token outside the vocabulary");
+  if (token < 0 || token >= model_.vocab)
+    throw std::invalid_argument("IncrementalDecoder: token outside the vocabulary");
   const std::int64_t t = positions_++;
   const std::int64_t position[1] = {t};
   Eigen::Matrix<Scalar, 1, Eigen::Dynamic> x = model_.embedding_rows.row(token);
@@ -29,8 +30,8 @@ Token IncrementalDecoder<Scalar>::push(Token token) {
       const Eigen::Map<const RowMatrix<Scalar>> keys(c.keys.data(), positions_, dk);
       const Eigen::Map<const RowMatrix<Scalar>> values(c.values.data(), positions_, dv);
       RowMatrix<Scalar> o(1, dv);
-      const AttentionProblem<Scalar> problem{q, std::span<const std::int64_t>(position, 1), keys, values,
-                                             head.position_slope, head.window};
+      const AttentionProblem<Scalar> problem{
+          q, std::span<const std::int64_t>(position, 1), keys, values, head.position_slope, head.window};
       attend<Scalar>(problem, o, nullptr, 1);
       next.noalias() += o * head.output_t;
     }
@@ -63,8 +64,8 @@ std::vector<Token> greedy_copy(const TypedTransformer<float>& model, const Vocab
                                std::int64_t max_new) {
   return greedy_copy_impl(model, vocab, x, max_new);
 }
-std::vector<Token> greedy_copy(const TypedTransformer<double>& model, const Vocabulary& vocab,
-                               std::span<const Token> x, std::int64_t max_new) {
+std::vector<Token> greedy_copy(const TypedTransformer<double>& model, const Vocabulary& vocab, std::span<const Token> x,
+                               std::int64_t max_new) {
   return greedy_copy_impl(model, vocab, x, max_new);
 }
 

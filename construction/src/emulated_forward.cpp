@@ -11,7 +11,6 @@ namespace {
 
 void round_matrix(RowMatrix<float>& m, FloatFormat format) { round_all(m.data(), m.size(), format); }
 
-
 // One head's attention output for every query, in the rounding model of the header.
 RowMatrix<float> attend_emulated(const TypedHead<float>& head, const RowMatrix<float>& q,
                                  std::span<const std::int64_t> positions, const RowMatrix<float>& k,
@@ -53,9 +52,8 @@ RowMatrix<float> attend_emulated(const TypedHead<float>& head, const RowMatrix<f
 // Adds every head of `layer` (queries at `positions` from xq, keys/values from x) into
 // `stream` in binary32; the caller rounds the stream afterwards.
 void run_layer(const std::vector<TypedHead<float>>& layer, const RowMatrix<float>& x, const RowMatrix<float>& xq,
-               std::span<const std::int64_t> positions, RowMatrix<float>& stream, FloatFormat format,
-               bool round_scores, int threads,
-               std::vector<RowMatrix<float>>* keep_queries, std::vector<RowMatrix<float>>* keep_keys) {
+               std::span<const std::int64_t> positions, RowMatrix<float>& stream, FloatFormat format, bool round_scores,
+               int threads, std::vector<RowMatrix<float>>* keep_queries, std::vector<RowMatrix<float>>* keep_keys) {
   for (const auto& head : layer) {
     RowMatrix<float> q = xq * head.query_t, k = x * head.key_t, v = x * head.value_t;
     round_matrix(q, format);

@@ -1,5 +1,5 @@
-#include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/exact_copy_forward.hpp"
+#include "copyproof/common/stopwatch.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -152,8 +152,8 @@ CopyForwardResult exact_copy_forward(const CopyTransformer& ct, const TypedTrans
   IntegerLastLayer integer;
   integer.score_rounding_bound = planes.score_rounding_bound();
   integer.max_output_error = worst_output_error;
-  integer.logit_error_bound = finisher.logit_error(0, worst_output_error, integer.score_rounding_bound, planes.value_bound,
-                                                  planes.value_residual);
+  integer.logit_error_bound = finisher.logit_error(0, worst_output_error, integer.score_rounding_bound,
+                                                   planes.value_bound, planes.value_residual);
   integer.margins = std::move(margins);
   certify(integer, r);
   r.stages.margins = seconds_since(start);
@@ -173,7 +173,8 @@ std::uint64_t exact_copy_forward_bytes(int alphabet, int ngram, std::int64_t len
   const double per_output = 8 * words + 8.0 * shape.vocab + 16 + 4 + 16 + 8 + 24;
   // One layer-1 chunk with halo: the stream and its next copy, one head's q/k/v/o, the
   // rounded inputs (float32), several times over for temporaries.
-  const double chunk = 8.0 * static_cast<double>(kLayer1Chunk + ngram) * (2.0 * shape.d_model + 4 * shape.layer2_key_width) * 4;
+  const double chunk =
+      8.0 * static_cast<double>(kLayer1Chunk + ngram) * (2.0 * shape.d_model + 4 * shape.layer2_key_width) * 4;
   return static_cast<std::uint64_t>(positions * per_position + outputs * per_output + chunk);
 }
 

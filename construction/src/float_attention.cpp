@@ -42,11 +42,12 @@ static_assert(kKeysPerPass == 4 * kFloatKernelLanes && kFloatKernelLanes == 16,
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 struct TileScratch {
-  std::vector<float> keys_t;       // (d_k, kKeyTile): the tile's keys, transposed, zero-padded
-  std::vector<float> scores;       // (kRowsPerPass, kKeyTile)
-  std::vector<float> values_t;     // (d_v, kKeyTile): the tile's values, transposed, zero-padded
-  std::vector<float, Eigen::aligned_allocator<float>> kept;  // exp arguments that can give a nonzero weight, packed, then their weights
-  fl::Mask masks[kKeyTile / 16];   // which lanes of each 16-key group were packed
+  std::vector<float> keys_t;    // (d_k, kKeyTile): the tile's keys, transposed, zero-padded
+  std::vector<float> scores;    // (kRowsPerPass, kKeyTile)
+  std::vector<float> values_t;  // (d_v, kKeyTile): the tile's values, transposed, zero-padded
+  std::vector<float, Eigen::aligned_allocator<float>>
+      kept;                       // exp arguments that can give a nonzero weight, packed, then their weights
+  fl::Mask masks[kKeyTile / 16];  // which lanes of each 16-key group were packed
 };
 
 // Scores of rows [0, rows) (rows <= kRowsPerPass, their query pointers in q) against the
@@ -87,7 +88,8 @@ template <class L, int Dv>
 void softmax_tile_row(const float* s, std::int64_t b, std::int64_t e, TileScratch& t, RowState& st) {
   const std::int64_t g0 = b / 16, g1 = (e + 15) / 16;
   // Only the first and last groups can be partial.
-  const fl::Mask first_mask = fl::range_mask(b - 16 * g0, e - 16 * g0), last_mask = fl::range_mask(b - 16 * (g1 - 1), e - 16 * (g1 - 1));
+  const fl::Mask first_mask = fl::range_mask(b - 16 * g0, e - 16 * g0),
+                 last_mask = fl::range_mask(b - 16 * (g1 - 1), e - 16 * (g1 - 1));
   auto allowed = [&](std::int64_t g) { return g == g0 ? first_mask : (g == g1 - 1 ? last_mask : fl::Mask{0xFFFFu}); };
   typename L::F vmax = L::set1(kNegInf);
   for (std::int64_t g = g0; g < g1; ++g) vmax = L::mask_max(vmax, allowed(g), L::load(s + 16 * g));
@@ -148,7 +150,8 @@ void attend_lanes(const AttentionProblem<float>& p, Eigen::Ref<RowMatrix<float>>
       const std::int64_t r0 = blk * kQueryBlock, nr = std::min(kQueryBlock, nq - r0);
       const std::int64_t pos_first = pos[static_cast<std::size_t>(r0)];
       const std::int64_t pos_last = pos[static_cast<std::size_t>(r0 + nr - 1)];
-      const std::int64_t j_begin = window_first_key(p.window, pos_first), j_end = window_last_key(p.window, pos_last, nk) + 1;
+      const std::int64_t j_begin = window_first_key(p.window, pos_first),
+                         j_end = window_last_key(p.window, pos_last, nk) + 1;
       std::fill(state.begin(), state.begin() + nr, RowState{});
       for (std::int64_t k0 = j_begin; k0 < j_end; k0 += kKeyTile) {
         const std::int64_t nc = std::min(kKeyTile, j_end - k0);
@@ -157,8 +160,7 @@ void attend_lanes(const AttentionProblem<float>& p, Eigen::Ref<RowMatrix<float>>
           const float* key = p.keys.data() + (k0 + c) * p.keys.outerStride();
           for (std::int64_t k = 0; k < dk; ++k) t.keys_t[static_cast<std::size_t>(k * kKeyTile + c)] = key[k];
         }
-        for (std::int64_t k = 0; k < dk; ++k)
-          std::fill_n(t.keys_t.begin() + k * kKeyTile + nc, padded - nc, 0.0f);
+        for (std::int64_t k = 0; k < dk; ++k) std::fill_n(t.keys_t.begin() + k * kKeyTile + nc, padded - nc, 0.0f);
         for (std::int64_t c = 0; c < nc; ++c) {
           const float* value = p.values.data() + (k0 + c) * p.values.outerStride();
           for (int d = 0; d < dv; ++d) t.values_t[static_cast<std::size_t>(d * kKeyTile + c)] = value[d];
@@ -175,7 +177,8 @@ void attend_lanes(const AttentionProblem<float>& p, Eigen::Ref<RowMatrix<float>>
             q[i] = p.queries.data() + (r0 + r + i) * p.queries.outerStride();
           }
           if (hi <= lo) continue;  // no row of these has a key here: l * 1 + 0 would change nothing
-          const std::int64_t c0 = lo / kKeysPerPass * kKeysPerPass, c1 = (hi + kKeysPerPass - 1) / kKeysPerPass * kKeysPerPass;
+          const std::int64_t c0 = lo / kKeysPerPass * kKeysPerPass,
+                             c1 = (hi + kKeysPerPass - 1) / kKeysPerPass * kKeysPerPass;
           switch (rows) {
             case 4: score_rows<L, 4>(q, dk, t.keys_t.data(), c0, c1, t.scores.data()); break;
             case 3: score_rows<L, 3>(q, dk, t.keys_t.data(), c0, c1, t.scores.data()); break;
@@ -209,7 +212,8 @@ void attend_lanes(const AttentionProblem<float>& p, Eigen::Ref<RowMatrix<float>>
 }
 
 template <class L>
-void attend_lanes_dispatch(const AttentionProblem<float>& p, Eigen::Ref<RowMatrix<float>> out, float* lse, int threads) {
+void attend_lanes_dispatch(const AttentionProblem<float>& p, Eigen::Ref<RowMatrix<float>> out, float* lse,
+                           int threads) {
   switch (p.values.cols()) {
     case 0:
     case 1: return attend_lanes<L, 1>(p, out, lse, threads);

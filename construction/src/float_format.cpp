@@ -27,7 +27,8 @@ float round_to_format(float x, FloatFormat format) {
   std::frexp(static_cast<double>(x), &e);  // |x| in [2^(e-1), 2^e)
   const int binade = std::max(e - 1, s.min_exponent);
   const int quantum_exponent = binade - s.fraction_bits;
-  const double rounded = std::ldexp(std::nearbyint(std::ldexp(static_cast<double>(x), -quantum_exponent)), quantum_exponent);
+  const double rounded =
+      std::ldexp(std::nearbyint(std::ldexp(static_cast<double>(x), -quantum_exponent)), quantum_exponent);
   const double largest = std::ldexp(2.0 - std::ldexp(1.0, -s.fraction_bits), s.max_exponent);
   if (std::fabs(rounded) > largest) return std::copysign(std::numeric_limits<float>::infinity(), x);
   return static_cast<float>(rounded);

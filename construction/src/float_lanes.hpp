@@ -38,8 +38,8 @@ struct One {
   static F pow2_from_magic(F t) {
     return std::bit_cast<float>((std::bit_cast<std::uint32_t>(t) - 0x4B400000u + 127u) << 23);
   }
-  static F max_with(float threshold, F x) { return threshold > x ? threshold : x; }  // NaN x: x
-  static F zero_below(F x, float threshold, F y) { return x < threshold ? 0.0f : y; }   // NaN x: y
+  static F max_with(float threshold, F x) { return threshold > x ? threshold : x; }    // NaN x: x
+  static F zero_below(F x, float threshold, F y) { return x < threshold ? 0.0f : y; }  // NaN x: y
 };
 
 struct Portable {
@@ -160,13 +160,17 @@ struct Avx512 {
     const __m512i n = _mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(static_cast<int>(127u - 0x4B400000u)));
     return _mm512_castsi512_ps(_mm512_slli_epi32(n, 23));
   }
-  static F max_with(float threshold, F x) { return _mm512_max_ps(_mm512_set1_ps(threshold), x); }  // MAXPS: NaN x gives x
+  static F max_with(float threshold, F x) {
+    return _mm512_max_ps(_mm512_set1_ps(threshold), x);
+  }  // MAXPS: NaN x gives x
   static F zero_below(F x, float threshold, F y) {
     return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(threshold), _CMP_LT_OQ), _mm512_setzero_ps());
   }
   static F mask_max(F a, Mask mask, F b) { return _mm512_mask_max_ps(a, static_cast<__mmask16>(mask), a, b); }
   static F keep(Mask mask, F a) { return _mm512_maskz_mov_ps(static_cast<__mmask16>(mask), a); }
-  static Mask not_below_mask(F a, float threshold) { return _mm512_cmp_ps_mask(a, _mm512_set1_ps(threshold), _CMP_NLT_UQ); }
+  static Mask not_below_mask(F a, float threshold) {
+    return _mm512_cmp_ps_mask(a, _mm512_set1_ps(threshold), _CMP_NLT_UQ);
+  }
   static void compress_store(float* dst, Mask mask, F a) {
     _mm512_storeu_ps(dst, _mm512_maskz_compress_ps(static_cast<__mmask16>(mask), a));
   }
@@ -176,14 +180,15 @@ struct Avx512 {
     const int base = at & ~15, shift = at & 15;
     const __m512i window = _mm512_add_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
                                             _mm512_set1_epi32(shift));
-    const __m512 packed16 = _mm512_permutex2var_ps(_mm512_loadu_ps(packed + base), window, _mm512_loadu_ps(packed + base + 16));
+    const __m512 packed16 =
+        _mm512_permutex2var_ps(_mm512_loadu_ps(packed + base), window, _mm512_loadu_ps(packed + base + 16));
     return _mm512_maskz_expand_ps(static_cast<__mmask16>(mask), packed16);
   }
   static float reduce_add(F a) {
     const __m256 t8 = _mm256_add_ps(_mm512_castps512_ps256(a), _mm512_extractf32x8_ps(a, 1));
     const __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
-    const __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));              // lanes 0, 1: t4[0] + t4[2], t4[1] + t4[3]
-    const __m128 t1 = _mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1));         // t2[0] + t2[1]
+    const __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));      // lanes 0, 1: t4[0] + t4[2], t4[1] + t4[3]
+    const __m128 t1 = _mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1));  // t2[0] + t2[1]
     return _mm_cvtss_f32(t1);
   }
   static float reduce_max(F a) { return _mm512_reduce_max_ps(a); }  // max is exact in any order

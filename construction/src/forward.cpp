@@ -133,8 +133,8 @@ std::uint64_t forward_memory_bytes(const Transformer& model, std::int64_t positi
       widest_head = std::max<std::int64_t>(widest_head, 2 * h.query.rows() + 2 * h.value.rows());
   const std::int64_t d = model.d_model();
   // Stream and its next copy, one head's q/k/v/o, the output rows, and the position list.
-  const double numbers = 2.0 * positions * d + static_cast<double>(positions) * widest_head +
-                         3.0 * outputs * (d + model.vocab());
+  const double numbers =
+      2.0 * positions * d + static_cast<double>(positions) * widest_head + 3.0 * outputs * (d + model.vocab());
   return static_cast<std::uint64_t>(numbers * scalar_bytes + 8.0 * positions);
 }
 

@@ -38,7 +38,8 @@ class NgramTable {
   std::uint64_t hash(const CutNgram& g) const {
     std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ static_cast<std::uint64_t>(g.kept);
     for (int r = 0; r < g.kept; ++r) {
-      h ^= static_cast<std::uint64_t>(s_[static_cast<std::size_t>(g.end - r)]) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+      h ^= static_cast<std::uint64_t>(s_[static_cast<std::size_t>(g.end - r)]) + 0x632BE59BD9B4E019ULL + (h << 6) +
+           (h >> 2);
       h *= 0xFF51AFD7ED558CCDULL;
     }
     return h ^ (h >> 33);
@@ -91,7 +92,8 @@ std::vector<ReferencePrediction> reference_packed(const Vocabulary& vocab, int n
   // Within a group of equal keys (ascending positions), position number r has r earlier
   // occurrences: the keys j = p' + 1 <= t that match the query at t = p_r.
   std::vector<std::int64_t> slot(static_cast<std::size_t>(len), -1);
-  for (std::size_t k = 0; k < output_positions.size(); ++k) slot[static_cast<std::size_t>(output_positions[k])] = static_cast<std::int64_t>(k);
+  for (std::size_t k = 0; k < output_positions.size(); ++k)
+    slot[static_cast<std::size_t>(output_positions[k])] = static_cast<std::int64_t>(k);
   std::vector<std::int64_t> group_start(static_cast<std::size_t>(len));
   for (std::int64_t i = 0; i < len; ++i)
     group_start[static_cast<std::size_t>(i)] =
@@ -198,7 +200,8 @@ std::vector<ReferencePrediction> reference_predictions(const Vocabulary& vocab, 
     throw std::invalid_argument("reference_predictions: output positions must ascend within the sequence");
   if (index == NgramIndex::packed && !ngrams_pack(vocab.alphabet, ngram))
     throw std::invalid_argument("reference_predictions: n-grams do not pack into 64 bits");
-  const bool packed = index == NgramIndex::packed || (index == NgramIndex::automatic && ngrams_pack(vocab.alphabet, ngram));
+  const bool packed =
+      index == NgramIndex::packed || (index == NgramIndex::automatic && ngrams_pack(vocab.alphabet, ngram));
   return packed ? reference_packed(vocab, ngram, sequence, output_positions)
                 : reference_hashed(vocab, ngram, sequence, output_positions);
 }
@@ -215,7 +218,8 @@ bool has_repeated_ngram(std::span<const Token> x, int ngram, NgramIndex index) {
 #pragma omp parallel for schedule(static) if (len >= kParallelMinPositions)
     for (std::int64_t i = 0; i < len - ngram + 1; ++i) {
       std::uint64_t key = 0;
-      for (int r = 0; r < ngram; ++r) key = (key << letter_bits) | static_cast<std::uint64_t>(x[static_cast<std::size_t>(i + r)]);
+      for (int r = 0; r < ngram; ++r)
+        key = (key << letter_bits) | static_cast<std::uint64_t>(x[static_cast<std::size_t>(i + r)]);
       keys[static_cast<std::size_t>(i)] = key;
     }
     sort_positions(keys.begin(), keys.end());

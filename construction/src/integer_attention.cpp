@@ -12,8 +12,7 @@ namespace copyproof::construction {
 double IntegerHeadInputs::score_rounding_bound() const {
   // <q, k> = unit <q/unit, k>; with q/unit = a + da, k = c + dc (a, c integers):
   // |<a + da, c + dc> - <a, c>| <= d_k (|a|max |dc| + |c|max |da| + |da| |dc|).
-  return unit * key_width *
-         (query_bound * key_residual + key_bound * query_residual + query_residual * key_residual);
+  return unit * key_width * (query_bound * key_residual + key_bound * query_residual + query_residual * key_residual);
 }
 
 namespace {
@@ -48,13 +47,15 @@ double round_rows(const RowMatrix<Scalar>& m, double scale, int width, std::vect
 }  // namespace
 
 template <class Scalar>
-IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& last_layer_input,
+IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model,
+                                        const RowMatrix<Scalar>& last_layer_input,
                                         std::span<const std::int64_t> output_positions, int head) {
   return round_last_layer_head(model, last_layer_input, output_positions, head, IntegerRounding{});
 }
 
 template <class Scalar>
-IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& last_layer_input,
+IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model,
+                                        const RowMatrix<Scalar>& last_layer_input,
                                         std::span<const std::int64_t> output_positions, int head,
                                         const IntegerRounding& rounding) {
   const TypedHead<Scalar>& h = model.layers.back().at(static_cast<std::size_t>(head));
@@ -70,10 +71,10 @@ IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, c
   in.value_width = static_cast<int>(h.value_t.cols());
   if (in.value_width > kMaxLevelValueWidth) throw std::invalid_argument("integer scores: value width over 17");
   in.unit = h.integer_score_unit;
-  in.query_residual = round_rows<Scalar>(xq * h.query_t, in.unit, in.padded_key_width, in.queries, in.query_bound, "query",
-                                         rounding.wide_entries ? &in.wide_queries : nullptr);
-  in.key_residual = round_rows<Scalar>(last_layer_input * h.key_t, 1.0, in.padded_key_width, in.keys, in.key_bound, "key",
-                                       rounding.wide_entries ? &in.wide_keys : nullptr);
+  in.query_residual = round_rows<Scalar>(xq * h.query_t, in.unit, in.padded_key_width, in.queries, in.query_bound,
+                                         "query", rounding.wide_entries ? &in.wide_queries : nullptr);
+  in.key_residual = round_rows<Scalar>(last_layer_input * h.key_t, 1.0, in.padded_key_width, in.keys, in.key_bound,
+                                       "key", rounding.wide_entries ? &in.wide_keys : nullptr);
   in.value_residual =
       round_rows<Scalar>(last_layer_input * h.value_t, 1.0, in.value_width, in.values, in.value_bound, "value");
   // Every score is a sum of d_k products of at most query_bound * key_bound: int32 must hold it.
@@ -114,7 +115,8 @@ std::int32_t integer_score(const IntegerHeadInputs& in, std::int64_t query_row, 
     return static_cast<std::int32_t>(k[static_cast<std::size_t>(c)]);
   };
   for (auto e = qw; e != qw_end; ++e) dot += e->value * full_key(e->column);
-  for (auto e = kw; e != kw_end; ++e) dot += static_cast<std::int32_t>(q[static_cast<std::size_t>(e->column)]) * e->value;
+  for (auto e = kw; e != kw_end; ++e)
+    dot += static_cast<std::int32_t>(q[static_cast<std::size_t>(e->column)]) * e->value;
   return dot;
 }
 
@@ -187,8 +189,8 @@ std::pair<Token, double> IntegerRowFinisher::top(const double* logits) const {
   return {best, row(best) - runner_up};
 }
 
-double IntegerRowFinisher::logit_error(std::size_t h, double output_error, double score_rounding_bound,
-                                       int value_bound, double value_residual) const {
+double IntegerRowFinisher::logit_error(std::size_t h, double output_error, double score_rounding_bound, int value_bound,
+                                       double value_residual) const {
   // Against the float forward, which uses the values v and the exact scores: the integer
   // path uses round(v) (|v - round(v)| <= value_residual per coordinate; the weights sum to
   // 1, so the output moves by at most value_residual), and scores off by <= delta move each
@@ -244,8 +246,8 @@ void finish_integer_rows(const TypedTransformer<Scalar>& model, const RowMatrix<
     const IntegerHeadInputs& in = heads[h];
     result.score_rounding_bound = std::max(result.score_rounding_bound, in.score_rounding_bound());
     result.max_output_error = std::max(result.max_output_error, head_output_error[h]);
-    result.logit_error_bound += finisher.logit_error(h, head_output_error[h], in.score_rounding_bound(), in.value_bound,
-                                                   in.value_residual);
+    result.logit_error_bound +=
+        finisher.logit_error(h, head_output_error[h], in.score_rounding_bound(), in.value_bound, in.value_residual);
   }
 }
 

@@ -62,7 +62,8 @@ double ExactLayer1::max_deviation_rows(const Scalar* computed, std::int64_t firs
       const std::int64_t i = first + k;
       row(i, exact.data());
       const Scalar* got = computed + k * d;
-      for (int c = 0; c < d; ++c) worst = std::max(worst, std::fabs(static_cast<double>(got[c]) - exact[static_cast<std::size_t>(c)]));
+      for (int c = 0; c < d; ++c)
+        worst = std::max(worst, std::fabs(static_cast<double>(got[c]) - exact[static_cast<std::size_t>(c)]));
     }
   }
   return worst;

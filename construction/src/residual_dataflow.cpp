@@ -17,7 +17,8 @@ ResidualDataflow copy_transformer_dataflow(const ResidualLayout& layout) {
   flow.embedding_writes = {layout.tok().name, layout.sep().name, layout.bos().name, layout.one().name};
   std::vector<HeadSlices> gather;
   auto gather_head = [&](const Slice& target) {
-    gather.push_back(HeadSlices{target.name, {layout.one().name}, {layout.sep().name}, {layout.tok().name}, target.name});
+    gather.push_back(
+        HeadSlices{target.name, {layout.one().name}, {layout.sep().name}, {layout.tok().name}, target.name});
   };
   for (int m = 1; m < layout.ngram(); ++m) gather_head(layout.query(m));
   for (int m = 1; m <= layout.ngram(); ++m) gather_head(layout.key(m));
@@ -40,7 +41,8 @@ namespace {
 std::vector<int> slice_of_coordinate(const ResidualLayout& layout) {
   std::vector<int> owner(static_cast<std::size_t>(layout.d_model()), -1);
   for (std::size_t s = 0; s < layout.slices().size(); ++s)
-    for (int c = layout.slices()[s].offset; c < layout.slices()[s].end(); ++c) owner[static_cast<std::size_t>(c)] = static_cast<int>(s);
+    for (int c = layout.slices()[s].offset; c < layout.slices()[s].end(); ++c)
+      owner[static_cast<std::size_t>(c)] = static_cast<int>(s);
   return owner;
 }
 
@@ -54,7 +56,8 @@ void check_touches_only(const Eigen::MatrixXd& m, bool stream_index_is_column, c
       const auto coordinate = static_cast<std::size_t>(stream_index_is_column ? j : i);
       const std::string& name = layout.slices()[static_cast<std::size_t>(owner[coordinate])].name;
       if (ok.count(name) == 0)
-        reject_flow(what + (stream_index_is_column ? " reads" : " writes") + " slice " + name + ", outside its declaration");
+        reject_flow(what + (stream_index_is_column ? " reads" : " writes") + " slice " + name +
+                    ", outside its declaration");
     }
 }
 
@@ -71,7 +74,8 @@ void check_residual_dataflow(const Transformer& model, const ResidualLayout& lay
   std::set<std::string> written;
   auto write = [&](const std::string& slice, const std::string& by) {
     layout.named(slice);  // throws on a name the layout does not have
-    if (!written.insert(slice).second) reject_flow(by + " writes slice " + slice + ", which an earlier stage already writes");
+    if (!written.insert(slice).second)
+      reject_flow(by + " writes slice " + slice + ", which an earlier stage already writes");
   };
   auto require_written = [&](const std::vector<std::string>& reads, const std::set<std::string>& before,
                              const std::string& by) {

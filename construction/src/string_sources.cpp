@@ -81,9 +81,12 @@ class DebruijnSource : public StringSource {
   std::vector<Token> string(std::int64_t index) const override {
     const auto period = static_cast<std::int64_t>(cycle_.size());
     std::int64_t shift = 0;
-    if (index > 0) shift = static_cast<std::int64_t>(Rng::stream(seed_, static_cast<std::uint64_t>(index)).below(static_cast<std::uint64_t>(period)));
+    if (index > 0)
+      shift = static_cast<std::int64_t>(
+          Rng::stream(seed_, static_cast<std::uint64_t>(index)).below(static_cast<std::uint64_t>(period)));
     std::vector<Token> x(static_cast<std::size_t>(length()));
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = cycle_[static_cast<std::size_t>((shift + static_cast<std::int64_t>(i)) % period)];
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x[i] = cycle_[static_cast<std::size_t>((shift + static_cast<std::int64_t>(i)) % period)];
     return x;
   }
 
@@ -142,7 +145,8 @@ class ExhaustiveSource : public StringSource {
 
 }  // namespace
 
-std::unique_ptr<StringSource> uniform_source(int alphabet, std::int64_t length, std::int64_t samples, std::uint64_t seed) {
+std::unique_ptr<StringSource> uniform_source(int alphabet, std::int64_t length, std::int64_t samples,
+                                             std::uint64_t seed) {
   return std::make_unique<UniformSource>(alphabet, length, samples, seed);
 }
 

@@ -14,7 +14,8 @@ void Transformer::validate() const {
     if (layer.heads.empty()) fail("a layer without heads");
     for (const auto& h : layer.heads) {
       const std::string where = "head '" + h.name + "': ";
-      if (h.query.cols() != d || h.key.cols() != d || h.value.cols() != d) fail(where + "projections must read d_model");
+      if (h.query.cols() != d || h.key.cols() != d || h.value.cols() != d)
+        fail(where + "projections must read d_model");
       if (h.query.rows() != h.key.rows() || h.query.rows() < 1) fail(where + "query and key widths differ");
       if (h.output.rows() != d || h.output.cols() != h.value.rows()) fail(where + "output must be (d_model, d_v)");
       if (h.window.lo < 0 || h.window.hi < h.window.lo) fail(where + "window needs 0 <= lo <= hi");

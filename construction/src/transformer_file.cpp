@@ -19,8 +19,7 @@ Eigen::MatrixXd tensor_matrix(const SafetensorsFile& file, const std::string& na
   const Tensor& t = it->second;
   if (t.shape.size() != 2) throw SafetensorsError("tensor '" + name + "' is not a matrix");
   const std::vector<double> v = t.values<double>();
-  return Eigen::Map<const RowMajorMatrix<double>>(v.data(), t.shape[0],
-                                                                                                   t.shape[1]);
+  return Eigen::Map<const RowMajorMatrix<double>>(v.data(), t.shape[0], t.shape[1]);
 }
 
 std::string head_prefix(std::size_t layer, std::size_t head) {

@@ -1,5 +1,5 @@
-#include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/verifier.hpp"
+#include "copyproof/common/stopwatch.hpp"
 
 #include "copyproof/construction/level_softmax.hpp"
 
@@ -26,11 +26,11 @@ namespace copyproof::construction {
 double lemma_bound(int alphabet, int ngram, std::int64_t length) {
   // min(1, C(s, 2) D^-n) with s = L - n + 1 n-gram starts, in long double (x86-64: a 64-bit
   // significand, exponents down to 2^-16382, so D^-n neither under- nor overflows for the
-  // models the construction builds, where n log2 D <= n b <= kMaxDModel / 2). s and s - 1 < 2^63 are exact; s (s - 1) is one rounding,
-  // / 2 exact, D^-n (powl) within an ulp, the product one rounding: under 2^-61 relative
-  // in all, so the final rounding to double gives the exact value rounded, or its neighbour
-  // when the exact value lies within 2^-61 of a midpoint. ssm_bounds holds the exact rational
-  // (lemma_bound_pairs); tests/ssm_bounds/test_ngram_probability.cpp ties the two.
+  // models the construction builds, where n log2 D <= n b <= kMaxDModel / 2). s and s - 1 < 2^63 are exact; s (s - 1)
+  // is one rounding, / 2 exact, D^-n (powl) within an ulp, the product one rounding: under 2^-61 relative in all, so
+  // the final rounding to double gives the exact value rounded, or its neighbour when the exact value lies within 2^-61
+  // of a midpoint. ssm_bounds holds the exact rational (lemma_bound_pairs); tests/ssm_bounds/test_ngram_probability.cpp
+  // ties the two.
   static_assert(std::numeric_limits<long double>::digits >= 64, "the error budget above needs x87 long double");
   const std::int64_t starts = length - ngram + 1;
   if (starts < 2) return 0.0;
@@ -126,7 +126,8 @@ void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, 
   const std::vector<Token> sequence = teacher_forced_sequence(vocab, x);
   const std::vector<std::int64_t> outputs = copy_output_positions(length);
   auto start = Clock::now();
-  const std::vector<ReferencePrediction> reference = reference_predictions(vocab, ct.parameters.ngram, sequence, outputs);
+  const std::vector<ReferencePrediction> reference =
+      reference_predictions(vocab, ct.parameters.ngram, sequence, outputs);
   tally.stages.reference += seconds_since(start);
   std::vector<std::int64_t> probes(outputs.size(), -1);
   for (std::size_t k = 0; k < outputs.size(); ++k)
@@ -146,8 +147,15 @@ void check_string(const CopyTransformer& ct, const CopyForwardBackend& backend, 
 
   auto counterexample = [&](std::int64_t k) {
     const auto r = static_cast<std::size_t>(k);
-    return Counterexample{sample,   x, k, k < length ? x[r] : vocab.eos(), result.predictions[r], reference[r].matches,
-                          repeated, reference[r].matches == 1 ? result.probe_mass[r] : -1.0, {}};
+    return Counterexample{sample,
+                          x,
+                          k,
+                          k < length ? x[r] : vocab.eos(),
+                          result.predictions[r],
+                          reference[r].matches,
+                          repeated,
+                          reference[r].matches == 1 ? result.probe_mass[r] : -1.0,
+                          {}};
   };
   std::int64_t first_wrong = -1;
   for (std::int64_t k = 0; k <= length; ++k) {
@@ -197,7 +205,9 @@ Tally run_all(const CopyTransformer& ct, const CopyForwardBackend& backend, cons
     try {
       std::function<void(std::int64_t)> pair_progress;
       if (progress && !split_samples)
-        pair_progress = [&, i](std::int64_t pairs) { progress(i * per_string + std::min(pairs, per_string), total_pairs); };
+        pair_progress = [&, i](std::int64_t pairs) {
+          progress(i * per_string + std::min(pairs, per_string), total_pairs);
+        };
       check_string(ct, backend, i, source.string(i), inner, tallies[static_cast<std::size_t>(omp_get_thread_num())],
                    pair_progress);
     } catch (...) {
@@ -232,7 +242,8 @@ std::uint64_t verify_memory_bytes(const VerifyConfig& config) {
     // (float32), each head's level statistics (device layout, then widened) and the logits
     // of the host finish (double); the verifier adds the string and its reference tables
     // (~64 bytes a position) and ~64 bytes of per-output records.
-    const double stats = 4.0 * (1 + kLevels + kLevels * kMaxLevelValueWidth) + 4.0 * (1 + kLevels + kLevels * shape.code_bits);
+    const double stats =
+        4.0 * (1 + kLevels + kLevels * kMaxLevelValueWidth) + 4.0 * (1 + kLevels + kLevels * shape.code_bits);
     per_string = positions * (4.0 + 64.0 + 16.0) +
                  outputs * (4.0 * shape.d_model + shape.layer2_heads * (stats + 8.0) + 8.0 * shape.vocab + 64.0 + 32.0);
   }
@@ -279,7 +290,8 @@ VerifyReport verify(const VerifyConfig& config, const ProgressCallback& progress
   report.uncertified_predictions = t.uncertified;
   report.layer2_seconds = t.layer2_seconds;
   report.stages = t.stages;
-  for (std::optional<Counterexample>* c : {&t.first_violation, &t.first_disagreement, &t.first_error, &t.first_margin_failure})
+  for (std::optional<Counterexample>* c :
+       {&t.first_violation, &t.first_disagreement, &t.first_error, &t.first_margin_failure})
     if (*c) (*c)->residual = counterexample_residual(ct, (*c)->input, (*c)->output_index);
   report.first_violation = t.first_violation;
   report.first_disagreement = t.first_disagreement;

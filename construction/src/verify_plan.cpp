@@ -45,7 +45,8 @@ struct Rejection {
 std::string range(std::int64_t lo, std::int64_t hi) { return "[" + to_string(lo) + ", " + to_string(hi) + "]"; }
 
 void require_in(VerifyField field, std::int64_t value, std::int64_t lo, std::int64_t hi) {
-  if (value < lo || value > hi) throw Rejection{field, to_string(value) + " is outside the allowed range " + range(lo, hi)};
+  if (value < lo || value > hi)
+    throw Rejection{field, to_string(value) + " is outside the allowed range " + range(lo, hi)};
 }
 
 // The ranges every request must keep, whatever its source.
@@ -66,7 +67,8 @@ void size_source(const VerifyRequest& r, VerifyConfig& c) {
     case SourceKind::debruijn: {
       const std::int64_t period = power_or_minus_one(r.alphabet, r.ngram, kMaxDebruijnPeriod);
       if (period < 0)
-        throw Rejection{VerifyField::ngram, "de Bruijn B(D, n) needs D^n <= 2^40 (" + to_string(kMaxDebruijnPeriod) + ")"};
+        throw Rejection{VerifyField::ngram,
+                        "de Bruijn B(D, n) needs D^n <= 2^40 (" + to_string(kMaxDebruijnPeriod) + ")"};
       const std::int64_t length = period + r.ngram - 1;
       if (r.length && *r.length != length)
         throw Rejection{VerifyField::length, "de Bruijn B(" + to_string(r.alphabet) + ", " + to_string(r.ngram) +
@@ -77,11 +79,12 @@ void size_source(const VerifyRequest& r, VerifyConfig& c) {
       return;
     }
     case SourceKind::exhaustive:
-      if (!r.length) throw Rejection{VerifyField::length, "required for source exhaustive (all D^L strings of length L)"};
+      if (!r.length)
+        throw Rejection{VerifyField::length, "required for source exhaustive (all D^L strings of length L)"};
       if (r.samples) throw Rejection{VerifyField::samples, "not used with source exhaustive (all D^L strings run)"};
       if (power_or_minus_one(r.alphabet, *r.length, kMaxExhaustiveStrings) < 0)
-        throw Rejection{VerifyField::length, "exhaustive enumeration needs D^L <= 2^26 (" +
-                                                 to_string(kMaxExhaustiveStrings) + ")"};
+        throw Rejection{VerifyField::length,
+                        "exhaustive enumeration needs D^L <= 2^26 (" + to_string(kMaxExhaustiveStrings) + ")"};
       c.length = *r.length;
       c.samples = 1;  // unused: source_count is D^L
       return;
@@ -103,8 +106,8 @@ void check_device(const VerifyRequest& r, const VerifyDevice* device, VerifyPlan
   if (!device) throw Rejection{VerifyField::device, "no device backend in this build"};
   if (!device->unavailable_reason.empty())
     throw Rejection{VerifyField::device, device->name + " is not usable: " + device->unavailable_reason};
-  const CopyTransformer ct = build_copy_transformer(r.alphabet, r.ngram, plan.max_length,
-                                                    CopyTransformerOptions{r.diagnostic_lambda_scale});
+  const CopyTransformer ct =
+      build_copy_transformer(r.alphabet, r.ngram, plan.max_length, CopyTransformerOptions{r.diagnostic_lambda_scale});
   try {
     device->check_supported(ct);
   } catch (const std::invalid_argument& e) {

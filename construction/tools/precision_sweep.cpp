@@ -36,8 +36,8 @@ namespace cx = copyproof::construction;
 namespace {
 
 struct Outcome {
-  std::int64_t wrong = 0;     // wrong predictions at unique matches
-  double min_mass = 1.0;      // matched-key mass (float64 from the run's layer-2 inputs)
+  std::int64_t wrong = 0;  // wrong predictions at unique matches
+  double min_mass = 1.0;   // matched-key mass (float64 from the run's layer-2 inputs)
 };
 
 // "fp32", ..., or "bf16-unfused" / "fp16-unfused" (scores stored in the format too).
@@ -51,9 +51,9 @@ Outcome run_one(const std::string& precision, const cx::CopyTransformer& ct, con
   std::vector<cx::Token> predictions;
   std::vector<double> mass(outputs.size(), std::numeric_limits<double>::quiet_NaN());
   if (precision.ends_with("-unfused")) {
-    const cx::EmulatedTransformer emulated(ct.model, precision.starts_with("bf16") ? cx::FloatFormat::bf16
-                                                                                  : cx::FloatFormat::fp16,
-                                           /*round_scores=*/true);
+    const cx::EmulatedTransformer emulated(
+        ct.model, precision.starts_with("bf16") ? cx::FloatFormat::bf16 : cx::FloatFormat::fp16,
+        /*round_scores=*/true);
     const auto f = cx::emulated_forward(emulated, sequence, outputs, 2);
     predictions = f.predictions;  // masses: the rounded scores are not recomputed in float64 here
   } else {

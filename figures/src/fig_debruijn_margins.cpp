@@ -23,8 +23,17 @@ const std::vector<Family> kFamilies = {{2, 3, 13, 9}, {4, 2, 7, 5}};
 
 FigureOutput make(const FigureContext& ctx) {
   FigureOutput out;
-  out.table.columns = {"D", "n", "L", "copied", "violations", "min_match_mass", "match_mass_floor",
-                       "argmax_threshold", "sufficient_match_mass", "max_layer1_error", "layer1_error_bound"};
+  out.table.columns = {"D",
+                       "n",
+                       "L",
+                       "copied",
+                       "violations",
+                       "min_match_mass",
+                       "match_mass_floor",
+                       "argmax_threshold",
+                       "sufficient_match_mass",
+                       "max_layer1_error",
+                       "layer1_error_bound"};
   for (const auto& family : kFamilies) {
     const int top = ctx.quick ? family.max_ngram_quick : family.max_ngram;
     for (int ngram = family.min_ngram; ngram <= top; ++ngram) {
@@ -40,8 +49,7 @@ FigureOutput make(const FigureContext& ctx) {
       out.table.add_row({num(family.alphabet), num(ngram), num(r.length), num(r.strings_copied), num(r.violations),
                          num(r.min_match_mass), num(r.parameters.match_mass_floor),
                          num(construction::argmax_match_mass_threshold()), num(r.parameters.sufficient_match_mass),
-                         num(r.max_layer1_error),
-                         num(r.parameters.layer1_error_bound)});
+                         num(r.max_layer1_error), num(r.parameters.layer1_error_bound)});
     }
   }
 
@@ -68,12 +76,16 @@ FigureOutput make(const FigureContext& ctx) {
     mass.series.push_back({"D = " + d + ": smallest measured", using_of({col("L"), where(is_d, "min_match_mass")}),
                            "linespoints lw 2 pt 7 " + palette(i)});
     mass.series.push_back({"D = " + d + ": floor the parameters guarantee",
-                           using_of({col("L"), where(is_d, "match_mass_floor")}), "linespoints lw 1.5 dt 2 pt 6 " + palette(i)});
+                           using_of({col("L"), where(is_d, "match_mass_floor")}),
+                           "linespoints lw 1.5 dt 2 pt 6 " + palette(i)});
     mass.series.push_back({"D = " + d + ": the proof's sufficient floor b/(b+1)",
-                           using_of({col("L"), where(is_d, "sufficient_match_mass")}), "lines lw 1.5 dt 3 " + palette(i)});
-    layer1.series.push_back({"D = " + d + ": largest measured (fp32)", using_of({col("L"), where(is_d, "max_layer1_error")}),
+                           using_of({col("L"), where(is_d, "sufficient_match_mass")}),
+                           "lines lw 1.5 dt 3 " + palette(i)});
+    layer1.series.push_back({"D = " + d + ": largest measured (fp32)",
+                             using_of({col("L"), where(is_d, "max_layer1_error")}),
                              "linespoints lw 2 pt 7 " + palette(i)});
-    layer1.series.push_back({"D = " + d + ": bound the proof uses", using_of({col("L"), where(is_d, "layer1_error_bound")}),
+    layer1.series.push_back({"D = " + d + ": bound the proof uses",
+                             using_of({col("L"), where(is_d, "layer1_error_bound")}),
                              "lines lw 1.5 dt 2 " + palette(i)});
   }
   // The exact threshold is 1/2 for every D (copy_parameters.hpp): one line, not one per D.
@@ -91,7 +103,10 @@ Figure debruijn_margins_figure() {
           "D = 4, n = 2..7: the smallest softmax mass on the matched key next to the floor the parameters "
           "guarantee and the b/(b+1) the argmax needs (left), and the largest layer-1 error next to its bound "
           "(right).",
-          "Theorem 2.3's proof (docs/construction.md): the margins that make the copy exact", false, make, ""};
+          "Theorem 2.3's proof (docs/construction.md): the margins that make the copy exact",
+          false,
+          make,
+          ""};
 }
 
 }  // namespace copyproof::figures

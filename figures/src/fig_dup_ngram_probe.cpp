@@ -73,10 +73,13 @@ FigureOutput make(const FigureContext& ctx) {
 
 Figure dup_ngram_probe_figure() {
   return {"dup-ngram-probe",
-          "String accuracy of the copy-trained models (study copy-seeds-5k) on strings in which an n-gram occurs twice, against n: mean "
+          "String accuracy of the copy-trained models (study copy-seeds-5k) on strings in which an n-gram occurs "
+          "twice, against n: mean "
           "over seeds with a 95% interval (Student t over seeds; Wilson for a single seed).",
           "The paper's mechanism probe: a learned n-gram lookup fails when the n-gram it keys on repeats",
-          true, make, kStudy};
+          true,
+          make,
+          kStudy};
 }
 
 }  // namespace copyproof::figures

@@ -50,7 +50,8 @@ FigureOutput make(const FigureContext& ctx) {
     if (std::find(families.begin(), families.end(), preset.family) == families.end()) families.push_back(preset.family);
   }
 
-  out.plot.title = "Past the length its state holds, every fixed-state preset errs on almost every string (Theorem 2.7)";
+  out.plot.title =
+      "Past the length its state holds, every fixed-state preset errs on almost every string (Theorem 2.7)";
   out.plot.width = 1200;
   Panel panel;
   panel.xlabel = "copy length L (tokens, D = 50277)";
@@ -61,10 +62,10 @@ FigureOutput make(const FigureContext& ctx) {
   panel.key = "inside right center vertical Left reverse spacing 1.1 box font ',11'";
   std::set<std::string> titled;
   for (const auto& preset : sb::published_presets()) {
-    const auto f = static_cast<std::size_t>(std::find(families.begin(), families.end(), preset.family) - families.begin());
+    const auto f =
+        static_cast<std::size_t>(std::find(families.begin(), families.end(), preset.family) - families.begin());
     const bool fixed = preset.fixed_state();
-    const std::string title =
-        titled.insert(preset.family).second ? preset.family + (fixed ? "" : ", no bound") : "";
+    const std::string title = titled.insert(preset.family).second ? preset.family + (fixed ? "" : ", no bound") : "";
     panel.series.push_back({title, using_of({col("L"), where(text_equals("preset", preset.name), "error_lower_bound")}),
                             std::string("lines lw 1.5 ") + (fixed ? "" : "dt 2 ") + palette(f)});
   }
@@ -79,7 +80,10 @@ Figure error_bound_presets_figure() {
           "Theorem 2.7's lower bound on the copy error, 1 - |S| / D^L, for every published preset at 16 bits per "
           "number (D = 50277, the GPT-NeoX vocabulary), against the copy length L: zero while the state can hold "
           "the string, then near 1 within a token or two. One line per preset, one colour per family.",
-          "Theorem 2.7 and Corollary 2.8, for the published architectures", false, make, ""};
+          "Theorem 2.7 and Corollary 2.8, for the published architectures",
+          false,
+          make,
+          ""};
 }
 
 }  // namespace copyproof::figures

@@ -49,7 +49,7 @@ std::vector<std::int64_t> length_grid(int ngram, double factor) {
 FigureOutput make(const FigureContext& ctx) {
   const Sizes sizes = sizes_for(ctx.quick);
   FigureOutput out;
-  out.table.columns = {"n",          "L",       "p_ngram",        "p_low",          "p_high",          "p_method",
+  out.table.columns = {"n",           "L",       "p_ngram",        "p_low",        "p_high",       "p_method",
                        "lemma_bound", "strings", "measured_error", "measured_low", "measured_high"};
   for (int ngram : kNgrams) {
     ctx.note("error-vs-length: n = " + std::to_string(ngram));
@@ -69,8 +69,7 @@ FigureOutput make(const FigureContext& ctx) {
         const std::uint64_t samples =
             std::max<std::uint64_t>(500, std::min<std::uint64_t>(sizes.mc_samples, sizes.mc_letters / length));
         const auto estimate = ssm_bounds::estimate_ngram_probability(
-            query, samples, ctx.seed * 1000003 + static_cast<std::uint64_t>(ngram * 1000 + length),
-            ctx.threads);
+            query, samples, ctx.seed * 1000003 + static_cast<std::uint64_t>(ngram * 1000 + length), ctx.threads);
         p = estimate.probability, p_low = estimate.ci_low, p_high = estimate.ci_high;
         method = "monte-carlo";
       }
@@ -89,14 +88,20 @@ FigureOutput make(const FigureContext& ctx) {
         const auto [low, high] = ssm_bounds::wilson_interval_95(failed, static_cast<std::uint64_t>(report.strings));
         measured = {num(report.strings), num(report.string_error), num(low), num(high)};
       }
-      std::vector<std::string> row = {num(ngram), num(length), num(p), num(p_low), num(p_high), method,
+      std::vector<std::string> row = {num(ngram),
+                                      num(length),
+                                      num(p),
+                                      num(p_low),
+                                      num(p_high),
+                                      method,
                                       num(construction::lemma_bound(kAlphabet, ngram, length))};
       row.insert(row.end(), measured.begin(), measured.end());
       out.table.add_row(std::move(row));
     }
   }
 
-  out.plot.title = "The copy transformer errs exactly on strings with a repeated n-gram: error = p_{ngram} ≤ Lemma 2.4 (D = 4)";
+  out.plot.title =
+      "The copy transformer errs exactly on strings with a repeated n-gram: error = p_{ngram} ≤ Lemma 2.4 (D = 4)";
   out.plot.width = 1150;
   Panel panel;
   panel.xlabel = "string length L (letters)";
@@ -111,8 +116,8 @@ FigureOutput make(const FigureContext& ctx) {
                             using_of({col("L"), where(is_n + " && " + col("strings") + " > 0", "measured_error"),
                                       col("measured_low"), col("measured_high")}),
                             "yerrorbars pt 7 ps 0.7 " + palette(i)});
-    panel.series.push_back({"n = " + n + ": p_{ngram} (exact / Monte Carlo)", using_of({col("L"), where(is_n, "p_ngram")}),
-                            "lines lw 2 " + palette(i)});
+    panel.series.push_back({"n = " + n + ": p_{ngram} (exact / Monte Carlo)",
+                            using_of({col("L"), where(is_n, "p_ngram")}), "lines lw 2 " + palette(i)});
     panel.series.push_back({"n = " + n + ": Lemma 2.4 bound", using_of({col("L"), where(is_n, "lemma_bound")}),
                             "lines lw 1.5 dt 2 " + palette(i)});
   }
@@ -129,7 +134,9 @@ Figure error_vs_length_figure() {
           "p_ngram (the probability of a repeated n-gram; exact by counting de Bruijn trails, or Monte Carlo), "
           "and Lemma 2.4's bound min(1, C(L-n+1, 2) D^-n).",
           "Theorem 2.3 (err <= p_ngram, with equality for the hash construction) and Lemma 2.4",
-          false, make, ""};
+          false,
+          make,
+          ""};
 }
 
 }  // namespace copyproof::figures

@@ -27,7 +27,8 @@ std::string display_name(const std::string& pos) {
 }
 
 std::string encoding_of(const StudyRun& run) {
-  return run.config.contains("pos") && run.config["pos"].is_string() ? run.config["pos"].get<std::string>() : std::string();
+  return run.config.contains("pos") && run.config["pos"].is_string() ? run.config["pos"].get<std::string>()
+                                                                     : std::string();
 }
 
 FigureOutput make(const FigureContext& ctx) {
@@ -65,8 +66,8 @@ FigureOutput make(const FigureContext& ctx) {
   for (const auto& [key, values] : accuracies)
     if (std::find(encodings.begin(), encodings.end(), key.first) == encodings.end()) encodings.push_back(key.first);
 
-  out.table.columns = {"encoding", "length", "seeds", "mean_string_accuracy", "low", "high", "interval",
-                       "train_min_length", "train_max_length"};
+  out.table.columns = {"encoding", "length",           "seeds",           "mean_string_accuracy", "low", "high",
+                       "interval", "train_min_length", "train_max_length"};
   for (const auto& e : encodings)
     for (const auto& [key, values] : accuracies) {
       if (key.first != e) continue;
@@ -78,7 +79,8 @@ FigureOutput make(const FigureContext& ctx) {
   out.plot.title = "Transformers trained on " + std::to_string(train_min) + "-" + std::to_string(train_max) +
                    " letters: which positional encoding keeps copying longer strings?";
   int shortest = accuracies.begin()->first.second, longest = shortest;
-  for (const auto& [key, values] : accuracies) shortest = std::min(shortest, key.second), longest = std::max(longest, key.second);
+  for (const auto& [key, values] : accuracies)
+    shortest = std::min(shortest, key.second), longest = std::max(longest, key.second);
   Panel panel;
   panel.xlabel = "test string length (letters)";
   panel.ylabel = "string accuracy (mean over seeds, 95% interval)";
@@ -86,24 +88,27 @@ FigureOutput make(const FigureContext& ctx) {
   panel.yrange = "[-0.02:1.05]";
   // Inside, bottom left: at the shortest lengths every curve is near 1, so the lower left is empty.
   panel.key = "inside left bottom vertical Left reverse spacing 1.2 box opaque";
-  panel.extra = {"set object 1 rect from " + std::to_string(train_min) + ", graph 0 to " + std::to_string(train_max) +
-                     ", graph 1 behind fc rgb '#eeeeee' fs solid 1.0 noborder",
-                 // Opaque behind its text: the curves of the encodings that copy every training length run along the top.
-                 "set style textbox opaque noborder",
-                 "set label 1 ' training lengths' at " + std::to_string(train_min) + ", graph 0.9 left front boxed",
-                 "set xrange [" + num(0.8 * shortest) + ":" + num(1.25 * longest) + "]"};
+  panel.extra = {
+      "set object 1 rect from " + std::to_string(train_min) + ", graph 0 to " + std::to_string(train_max) +
+          ", graph 1 behind fc rgb '#eeeeee' fs solid 1.0 noborder",
+      // Opaque behind its text: the curves of the encodings that copy every training length run along the top.
+      "set style textbox opaque noborder",
+      "set label 1 ' training lengths' at " + std::to_string(train_min) + ", graph 0.9 left front boxed",
+      "set xrange [" + num(0.8 * shortest) + ":" + num(1.25 * longest) + "]"};
   for (std::size_t i = 0; i < encodings.size(); ++i) {
     const std::string& e = encodings[i];
     const std::string is_e = text_equals("encoding", e);
-    const std::size_t colour = static_cast<std::size_t>(std::find(kEncodings.begin(), kEncodings.end(), e) - kEncodings.begin());
+    const std::size_t colour =
+        static_cast<std::size_t>(std::find(kEncodings.begin(), kEncodings.end(), e) - kEncodings.begin());
     int seeds = 0;
     for (const auto& [key, values] : accuracies)
       if (key.first == e) seeds = std::max(seeds, static_cast<int>(values.size()));
     panel.series.push_back({"", using_of({col("length"), where(is_e, "low"), where(is_e, "high")}),
                             "filledcurves fs transparent solid 0.15 noborder " + palette(colour)});
-    panel.series.push_back({display_name(e) + " (" + std::to_string(seeds) + (seeds == 1 ? " seed)" : " seeds)"),
-                            using_of({col("length"), where(is_e, "mean_string_accuracy")}),
-                            "linespoints lw 2 pt " + std::to_string(5 + 2 * static_cast<int>(i)) + " " + palette(colour)});
+    panel.series.push_back(
+        {display_name(e) + " (" + std::to_string(seeds) + (seeds == 1 ? " seed)" : " seeds)"),
+         using_of({col("length"), where(is_e, "mean_string_accuracy")}),
+         "linespoints lw 2 pt " + std::to_string(5 + 2 * static_cast<int>(i)) + " " + palette(colour)});
   }
   out.plot.panels.push_back(std::move(panel));
   return out;
@@ -112,14 +117,17 @@ FigureOutput make(const FigureContext& ctx) {
 }  // namespace
 
 Figure positional_length_generalization_figure() {
-  return {"positional-length-generalization",
-          "String accuracy of 2-layer transformers (the default size, ~100k parameters) trained on copy strings of 5-20 "
-          "letters for 5,000 steps with each positional encoding (study positional: NoPE, RoPE, ALiBi, Hard-ALiBi), "
-          "against the length of the test strings: mean over seeds with a 95% interval (Student t over seeds; Wilson "
-          "for a single seed), the training lengths shaded.",
-          "The paper's length-generalization comparison across positional encodings (theory.md, Experiments: trained "
-          "on <= 50 letters, RoPE and NoPE transformers decay gradually past it, Hard-ALiBi stays near-perfect to 1000)",
-          true, make, kStudy};
+  return {
+      "positional-length-generalization",
+      "String accuracy of 2-layer transformers (the default size, ~100k parameters) trained on copy strings of 5-20 "
+      "letters for 5,000 steps with each positional encoding (study positional: NoPE, RoPE, ALiBi, Hard-ALiBi), "
+      "against the length of the test strings: mean over seeds with a 95% interval (Student t over seeds; Wilson "
+      "for a single seed), the training lengths shaded.",
+      "The paper's length-generalization comparison across positional encodings (theory.md, Experiments: trained "
+      "on <= 50 letters, RoPE and NoPE transformers decay gradually past it, Hard-ALiBi stays near-perfect to 1000)",
+      true,
+      make,
+      kStudy};
 }
 
 }  // namespace copyproof::figures

@@ -31,8 +31,16 @@ FigureOutput make(const FigureContext& ctx) {
     out.skipped = missing_study_note(ctx.data_dir, kStudy, "readable eval.json");
     return out;
   }
-  out.table.columns = {"group", "model", "state_numbers", "state_bits_32", "longest_copied", "longest_drawn",
-                       "bound_longest_length_32", "bits_per_letter_copied", "fewest_bits_per_number", "bound_at_fewest_bits"};
+  out.table.columns = {"group",
+                       "model",
+                       "state_numbers",
+                       "state_bits_32",
+                       "longest_copied",
+                       "longest_drawn",
+                       "bound_longest_length_32",
+                       "bits_per_letter_copied",
+                       "fewest_bits_per_number",
+                       "bound_at_fewest_bits"};
   for (const auto& g : summary["groups"]) {
     if (!g.contains("state_bits_32")) continue;  // the transformer (no fixed state) and runs not finished
     const std::string model = g["model"]["model"].get<std::string>();
@@ -42,7 +50,8 @@ FigureOutput make(const FigureContext& ctx) {
       const int l = g["longest_copied_length"][seed].get<int>();
       // The fewest bits per number at which the quantized state still copies as far (null when
       // the model copies no length, or the quantized evaluation is absent).
-      const nlohmann::json fewest = g.contains("fewest_bits_copying") ? g["fewest_bits_copying"][seed] : nlohmann::json();
+      const nlohmann::json fewest =
+          g.contains("fewest_bits_copying") ? g["fewest_bits_copying"][seed] : nlohmann::json();
       const nlohmann::json at = g.contains("bound_at_fewest_bits") ? g["bound_at_fewest_bits"][seed] : nlohmann::json();
       out.table.add_row({g["group"].get<std::string>(), model, num(g["model"]["state_numbers"].get<std::int64_t>()),
                          num(bits), num(l), num(l > 0 ? double(l) : kZeroAt),
@@ -56,8 +65,9 @@ FigureOutput make(const FigureContext& ctx) {
     out.skipped = missing_study_note(ctx.data_dir, kStudy, "eval.json of a fixed-state model");
     return out;
   }
-  out.plot.title = "No trained fixed-state model copies past Theorem 2.7's limit for its state; "
-                   "the trained ones stop far below it";
+  out.plot.title =
+      "No trained fixed-state model copies past Theorem 2.7's limit for its state; "
+      "the trained ones stop far below it";
   Panel panel;
   panel.xlabel = "state size (bits: 32 per float32 number)";
   panel.ylabel = "longest length copied with string accuracy >= 1/2 (letters)";
@@ -75,7 +85,8 @@ FigureOutput make(const FigureContext& ctx) {
                           using_of({col("state_bits_32"), col("bound_at_fewest_bits")}),
                           "points pt 8 ps 1.6 lw 2 lc rgb '#000000'"});
   // LSTM filled, Mamba open and larger: lstm-h16 and mamba-w4-n1 both hold 1,024 bits.
-  for (const auto& [model, point] : std::vector<std::pair<std::string, std::string>>{{"lstm", "pt 7 ps 1.3 "}, {"mamba", "pt 6 ps 2.2 lw 2 "}}) {
+  for (const auto& [model, point] :
+       std::vector<std::pair<std::string, std::string>>{{"lstm", "pt 7 ps 1.3 "}, {"mamba", "pt 6 ps 2.2 lw 2 "}}) {
     const std::string is_model = text_equals("model", model);
     panel.series.push_back({"trained " + model + " (one seed each)",
                             using_of({col("state_bits_32"), where(is_model, "longest_drawn")}),
@@ -97,7 +108,9 @@ Figure state_sweep_bound_figure() {
           "bits per number at which the model still copies as far as in float32 (eval --quantize-state).",
           "Theorem 2.7 (a fixed state of b bits cannot copy L letters with error < 1/2 once 2^b <= D^L / 2) "
           "holds on trained models; the distance to the limit is bits of state per letter copied",
-          true, make, kStudy};
+          true,
+          make,
+          kStudy};
 }
 
 }  // namespace copyproof::figures

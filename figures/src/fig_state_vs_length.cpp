@@ -37,8 +37,19 @@ std::vector<std::int64_t> length_grid(int steps_per_decade) {
 
 FigureOutput make(const FigureContext& ctx) {
   FigureOutput out;
-  out.table.columns = {"row",  "D",   "L",      "gssm_bits_half", "gssm_bits_0.01", "ngram", "params", "weight_bits",
-                       "kv_bits_per_token", "kv_cache_bits", "preset", "family", "preset_state_bits"};
+  out.table.columns = {"row",
+                       "D",
+                       "L",
+                       "gssm_bits_half",
+                       "gssm_bits_0.01",
+                       "ngram",
+                       "params",
+                       "weight_bits",
+                       "kv_bits_per_token",
+                       "kv_cache_bits",
+                       "preset",
+                       "family",
+                       "preset_state_bits"};
   const std::string nan = num(std::nan(""));
   const sb::cpp_rational half(1, 2), one_percent(1, 100);
   const auto grid = length_grid(ctx.quick ? 2 : 8);
@@ -101,23 +112,22 @@ FigureOutput make(const FigureContext& ctx) {
                             using_of({col("L"), where(is_d, "gssm_bits_half")}), "lines lw 2.5 " + d_colours[i]});
     panel.series.push_back({"GSSM state needed, err ≤ 0.01, D = " + d,
                             using_of({col("L"), where(is_d, "gssm_bits_0.01")}), "points pt 6 ps 0.6 " + d_colours[i]});
-    panel.series.push_back({"copy transformer weights, D = " + d,
-                            using_of({col("L"), where(is_d, "weight_bits")}), "linespoints lw 2 pt 4 ps 1 pi 8 " + d_colours[i]});
-    panel.series.push_back({"copy transformer KV cache, D = " + d,
-                            using_of({col("L"), where(is_d, "kv_cache_bits")}), "lines lw 1.5 dt 3 " + d_colours[i]});
+    panel.series.push_back({"copy transformer weights, D = " + d, using_of({col("L"), where(is_d, "weight_bits")}),
+                            "linespoints lw 2 pt 4 ps 1 pi 8 " + d_colours[i]});
+    panel.series.push_back({"copy transformer KV cache, D = " + d, using_of({col("L"), where(is_d, "kv_cache_bits")}),
+                            "lines lw 1.5 dt 3 " + d_colours[i]});
   }
   const std::vector<int> point_types = {5, 7, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14};
   for (std::size_t f = 0; f < fixed_families.size(); ++f) {
-    panel.series.push_back({fixed_families[f] + " presets (where they stop)",
-                            using_of({col("L"), where(text_equals("family", fixed_families[f]) + " && " +
-                                                          text_equals("row", "preset-stop"),
-                                                      "preset_state_bits")}),
-                            "points pt " + std::to_string(point_types[f % point_types.size()]) + " ps 1.3 " +
-                                palette(2 + f)});
+    panel.series.push_back(
+        {fixed_families[f] + " presets (where they stop)",
+         using_of(
+             {col("L"), where(text_equals("family", fixed_families[f]) + " && " + text_equals("row", "preset-stop"),
+                              "preset_state_bits")}),
+         "points pt " + std::to_string(point_types[f % point_types.size()]) + " ps 1.3 " + palette(2 + f)});
   }
   for (std::size_t g = 0; g < growing_presets.size(); ++g) {
-    panel.series.push_back({g == 0 ? growing_family[growing_presets[g]] + " KV cache (grows)"
-                                   : std::string(),
+    panel.series.push_back({g == 0 ? growing_family[growing_presets[g]] + " KV cache (grows)" : std::string(),
                             using_of({col("L"), where(text_equals("preset", growing_presets[g]) + " && " +
                                                           text_equals("row", "preset-growing"),
                                                       "preset_state_bits")}),
@@ -137,7 +147,9 @@ Figure state_vs_length_figure() {
           "Published fixed-state presets (16 bits per number) are marked at the longest length where error <= 1/2 "
           "is still possible; presets whose cache grows with L are drawn as lines.",
           "Theorem 2.7 and Corollary 2.8 (state linear in L) against Corollary 2.5 (dimension logarithmic in L)",
-          false, make, ""};
+          false,
+          make,
+          ""};
 }
 
 }  // namespace copyproof::figures

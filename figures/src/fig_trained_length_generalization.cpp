@@ -37,8 +37,8 @@ FigureOutput make(const FigureContext& ctx) {
     out.skipped = missing_study_note(ctx.data_dir, kStudy, "eval.json");
     return out;
   }
-  out.table.columns = {"model", "length", "seeds", "mean_string_accuracy", "low", "high", "interval",
-                       "train_min_length", "train_max_length"};
+  out.table.columns = {"model",    "length",           "seeds",           "mean_string_accuracy", "low", "high",
+                       "interval", "train_min_length", "train_max_length"};
   const auto models = model_order(runs);
   for (const auto& model : models)
     for (const auto& [key, values] : accuracies) {
@@ -51,7 +51,8 @@ FigureOutput make(const FigureContext& ctx) {
   out.plot.title = "Past the training lengths (" + std::to_string(train_min) + "-" + std::to_string(train_max) +
                    "): which trained models keep copying? (paper: the transformer, not fixed-state models)";
   int shortest = accuracies.begin()->first.second, longest = shortest;
-  for (const auto& [key, values] : accuracies) shortest = std::min(shortest, key.second), longest = std::max(longest, key.second);
+  for (const auto& [key, values] : accuracies)
+    shortest = std::min(shortest, key.second), longest = std::max(longest, key.second);
   Panel panel;
   panel.xlabel = "test string length (letters)";
   panel.ylabel = "string accuracy (mean over seeds, 95% interval)";
@@ -66,7 +67,8 @@ FigureOutput make(const FigureContext& ctx) {
     const std::string is_model = text_equals("model", model);
     panel.series.push_back({"", using_of({col("length"), where(is_model, "low"), where(is_model, "high")}),
                             "filledcurves fs transparent solid 0.2 noborder " + model_colour(model)});
-    panel.series.push_back({model_label(runs, model), using_of({col("length"), where(is_model, "mean_string_accuracy")}),
+    panel.series.push_back({model_label(runs, model),
+                            using_of({col("length"), where(is_model, "mean_string_accuracy")}),
                             "linespoints lw 2 pt 7 " + model_colour(model)});
   }
   out.plot.panels.push_back(std::move(panel));
@@ -77,12 +79,15 @@ FigureOutput make(const FigureContext& ctx) {
 
 Figure trained_length_generalization_figure() {
   return {"trained-length-generalization",
-          "String accuracy of the trained transformer, Mamba and LSTM (study copy-seeds-5k: the default models at 5,000 steps, ~100k parameters each) "
+          "String accuracy of the trained transformer, Mamba and LSTM (study copy-seeds-5k: the default models at "
+          "5,000 steps, ~100k parameters each) "
           "against the length of the test strings: mean over seeds with a 95% interval (Student t over seeds; "
           "Wilson for a single seed), the training lengths shaded.",
           "The paper's trained comparison (length generalization): fixed-state models fail past their "
           "training lengths, the transformer generalizes",
-          true, make, kStudy};
+          true,
+          make,
+          kStudy};
 }
 
 }  // namespace copyproof::figures

@@ -40,15 +40,15 @@ FigureOutput make(const FigureContext& ctx) {
     out.skipped = missing_study_note(ctx.data_dir, kStudy, "train.jsonl with eval points");
     return out;
   }
-  out.table.columns = {"model", "examples_seen", "eval_length", "seeds", "mean_string_accuracy", "low", "high",
-                       "interval"};
+  out.table.columns = {"model", "examples_seen", "eval_length", "seeds", "mean_string_accuracy",
+                       "low",   "high",          "interval"};
   const auto models = model_order(runs);
   for (const auto& model : models)
     for (const auto& [key, values] : accuracies) {
       if (key.first != model) continue;
       const auto m = mean_over_seeds(values, samples[key]);
-      out.table.add_row({model, num(key.second), num(eval_length), num(m.seeds), num(m.mean), num(m.low), num(m.high),
-                         m.interval});
+      out.table.add_row(
+          {model, num(key.second), num(eval_length), num(m.seeds), num(m.mean), num(m.low), num(m.high), m.interval});
     }
 
   out.plot.title = "String accuracy at length " + std::to_string(eval_length) +
@@ -79,11 +79,14 @@ FigureOutput make(const FigureContext& ctx) {
 
 Figure trained_sample_efficiency_figure() {
   return {"trained-sample-efficiency",
-          "String accuracy on fresh strings of the longest training length (study copy-seeds-5k), measured at the eval points of "
+          "String accuracy on fresh strings of the longest training length (study copy-seeds-5k), measured at the eval "
+          "points of "
           "training, against the number of training examples seen (step × batch): mean over seeds with a 95% "
           "interval (Student t over seeds; Wilson for a single seed).",
           "The paper's trained comparison (sample efficiency): the transformer learns to copy from fewer examples",
-          true, make, kStudy};
+          true,
+          make,
+          kStudy};
 }
 
 }  // namespace copyproof::figures

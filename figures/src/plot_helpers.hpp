@@ -14,9 +14,7 @@ inline std::string col(const std::string& name) { return "column('" + name + "')
 inline std::string where(const std::string& condition, const std::string& column) {
   return "(" + condition + " ? " + col(column) + " : NaN)";
 }
-inline std::string equals(const std::string& column, const std::string& value) {
-  return col(column) + " == " + value;
-}
+inline std::string equals(const std::string& column, const std::string& value) { return col(column) + " == " + value; }
 inline std::string text_equals(const std::string& column, const std::string& value) {
   return "strcol('" + column + "') eq '" + value + "'";
 }

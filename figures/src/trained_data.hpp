@@ -24,10 +24,10 @@ inline const std::string kCopyStudy = "copy-seeds-5k";
 struct StudyRun {
   std::string run, model;
   std::int64_t seed = 0;
-  nlohmann::json config;                // config.json
-  std::optional<nlohmann::json> eval;       // eval.json
-  std::optional<nlohmann::json> eval_dup;   // eval-dup.json
-  std::vector<nlohmann::json> log;          // train.jsonl, one object a line
+  nlohmann::json config;                   // config.json
+  std::optional<nlohmann::json> eval;      // eval.json
+  std::optional<nlohmann::json> eval_dup;  // eval-dup.json
+  std::vector<nlohmann::json> log;         // train.jsonl, one object a line
 };
 
 // Every run of DIR/<study>/ (sorted by model order, then seed). Runs without a readable
@@ -54,6 +54,7 @@ struct SeedMean {
 SeedMean mean_over_seeds(const std::vector<double>& accuracies, std::int64_t samples_of_single_seed);
 
 // The one-line skip note for a figure whose study data is missing.
-std::string missing_study_note(const std::filesystem::path& data_dir, const std::string& study, const std::string& file);
+std::string missing_study_note(const std::filesystem::path& data_dir, const std::string& study,
+                               const std::string& file);
 
 }  // namespace copyproof::figures

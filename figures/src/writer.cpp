@@ -69,7 +69,8 @@ void emit_panel(std::ostringstream& gp, const std::string& name, const Panel& pa
 
 }  // namespace
 
-std::string gnuplot_script(const std::string& name, const PlotSpec& spec, const std::vector<std::string>& header_comments) {
+std::string gnuplot_script(const std::string& name, const PlotSpec& spec,
+                           const std::vector<std::string>& header_comments) {
   std::ostringstream gp;
   for (const auto& line : header_comments) gp << "# " << line << "\n";
   gp << "# Renders " << name << ".svg and " << name << ".png from " << name << ".csv: cd to this folder and run\n"
@@ -146,8 +147,8 @@ std::string render(const fs::path& dir, const std::string& name) {
   // gnuplot runs in `dir` and writes the temporaries there (relative names).
   const std::string svg_tmp = temporary_path_for(name + ".svg"), png_tmp = temporary_path_for(name + ".png");
   const fs::path log = temporary_path_for((dir / (name + ".gnuplot-log")).string());
-  const int status = run_in(
-      dir, {"gnuplot", "-e", "svg_out='" + svg_tmp + "'; png_out='" + png_tmp + "'", name + ".gp"}, log);
+  const int status =
+      run_in(dir, {"gnuplot", "-e", "svg_out='" + svg_tmp + "'; png_out='" + png_tmp + "'", name + ".gp"}, log);
   std::string messages = read_text(log);
   std::error_code ec;
   fs::remove(log, ec);

@@ -77,7 +77,7 @@ void launch_banded_layer(const float* x_in, long long n, int d, const float* pro
             head + "W_o outside the packed outputs");
   }
   banded_layer_kernel<<<blocks_for(n, kName), kThreadsPerBlock>>>(x_in, n, d, projection, projection_width, heads,
-                                                                   head_count, packed_outputs, x_out);
+                                                                  head_count, packed_outputs, x_out);
   COPYPROOF_LAUNCHED("banded_layer_kernel");
 }
 

@@ -7,7 +7,7 @@
 
 namespace copyproof::gpu {
 
-void launch_embed(const std::int32_t* tokens, const std::int32_t* host_tokens, long long n,
-                  const float* embedding_rows, int vocab, int d, float* x);
+void launch_embed(const std::int32_t* tokens, const std::int32_t* host_tokens, long long n, const float* embedding_rows,
+                  int vocab, int d, float* x);
 
 }  // namespace copyproof::gpu

@@ -8,19 +8,19 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
+#include "banded_layer.cuh"
 #include "copyproof/common/stopwatch.hpp"
 #include "copyproof/construction/forward.hpp"
 #include "copyproof/construction/integer_attention.hpp"
 #include "copyproof/construction/layer1_reference.hpp"
 #include "copyproof/construction/tensor_core_padding.hpp"
 #include "copyproof/gpu/level_attention_lanes.hpp"
-#include "banded_layer.cuh"
 #include "cuda_check.hpp"
 #include "embed.cuh"
 #include "level_attention.cuh"
@@ -89,8 +89,8 @@ void check_supported(const cx::CopyTransformer& model) {
     if (h.position_slope != 0) throw std::invalid_argument("the last layer's heads cannot have a position slope");
     if (cx::padded_key_width(static_cast<int>(h.key.rows())) > kLevelMaxStride || h.value.rows() > 8)
       throw std::invalid_argument("layer 2 needs padded d_k <= " + std::to_string(kLevelMaxStride) +
-                                  " and d_v <= 8 (n b + 1 <= 128 and D <= 255); d_k = " +
-                                  std::to_string(h.key.rows()) + ", d_v = " + std::to_string(h.value.rows()));
+                                  " and d_v <= 8 (n b + 1 <= 128 and D <= 255); d_k = " + std::to_string(h.key.rows()) +
+                                  ", d_v = " + std::to_string(h.value.rows()));
   }
 }
 
@@ -103,8 +103,8 @@ struct DeviceBandedLayer {
   int projection_width = 0;
   DeviceBuffer<float> projection_weights;  // (projection_width, d_model)
   DeviceBuffer<BandedHead> heads;
-  std::vector<BandedHead> host_heads;      // the same, for the launcher's checks
-  DeviceBuffer<float> outputs;             // every head's W_o, (d_model, d_v) each
+  std::vector<BandedHead> host_heads;  // the same, for the launcher's checks
+  DeviceBuffer<float> outputs;         // every head's W_o, (d_model, d_v) each
   int head_count = 0;
 };
 
@@ -122,7 +122,8 @@ class GpuBackend final : public cx::CopyForwardBackend {
     check_supported(ct);
     d_ = typed_.d_model;
     embedding_ = to_device(row_major(typed_.embedding_rows));
-    for (std::size_t layer = 0; layer + 1 < typed_.layers.size(); ++layer) banded_.push_back(pack_banded(typed_.layers[layer]));
+    for (std::size_t layer = 0; layer + 1 < typed_.layers.size(); ++layer)
+      banded_.push_back(pack_banded(typed_.layers[layer]));
     for (const auto& h : typed_.layers.back()) integer_heads_.push_back(pack_integer(h));
   }
 
@@ -239,7 +240,9 @@ void widen_stats(int value_width, const std::vector<unsigned char>& bytes, std::
   }
 }
 
-std::size_t stats_bytes(int value_width) { return sizeof(std::int32_t) * (1 + cx::kLevels + cx::kLevels * value_width); }
+std::size_t stats_bytes(int value_width) {
+  return sizeof(std::int32_t) * (1 + cx::kLevels + cx::kLevels * value_width);
+}
 
 double residual_of(const RoundingStats& s) {
   float f = 0;
@@ -401,8 +404,7 @@ GpuBackend::Layer2Head GpuBackend::layer2_head(std::size_t h, const DeviceBuffer
   widen_stats(head.value_width, host_stats, static_cast<std::size_t>(outputs), out.stats);
   if (h == 0) {
     DeviceBuffer<std::int32_t> scores(static_cast<std::size_t>(outputs));
-    launch_probe_scores(q.data(), probes.data(), host_probes.data(), outputs, k.data(), n, head.stride,
-                        scores.data());
+    launch_probe_scores(q.data(), probes.data(), host_probes.data(), outputs, k.data(), n, head.stride, scores.data());
     out.probe_scores.resize(static_cast<std::size_t>(outputs));
     scores.download(out.probe_scores.data(), out.probe_scores.size());
   }

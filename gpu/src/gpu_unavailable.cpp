@@ -12,7 +12,8 @@ void check_supported(const construction::CopyTransformer&) { throw std::runtime_
 std::uint64_t device_memory_needed(const construction::CopyTransformer&, std::int64_t, std::int64_t) { return 0; }
 std::uint64_t device_memory_free() { return 0; }
 
-std::unique_ptr<construction::CopyForwardBackend> make_gpu_backend(const construction::CopyTransformer&, const GpuOptions&) {
+std::unique_ptr<construction::CopyForwardBackend> make_gpu_backend(const construction::CopyTransformer&,
+                                                                   const GpuOptions&) {
   throw std::runtime_error(unavailable_reason());
 }
 

@@ -35,10 +35,9 @@ __device__ __forceinline__ std::uint32_t load_u32(const std::int8_t* p) {
 
 __device__ __forceinline__ void mma_s8(int (&c)[kCRegisters], const std::uint32_t (&a)[kARegisters],
                                        const std::uint32_t (&b)[kBRegisters]) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+               : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
 template <int DV>
@@ -55,7 +54,7 @@ __device__ __forceinline__ LevelStats<DV> shuffle_xor(const LevelStats<DV>& s, i
 }
 
 template <int P, int DV>
-__global__ void __launch_bounds__(kLevelWarps * kWarpSize)
+__global__ void __launch_bounds__(kLevelWarps* kWarpSize)
     level_attention_kernel(const std::int8_t* __restrict__ q, const long long* __restrict__ positions,
                            long long queries, const std::int8_t* __restrict__ k, const std::int8_t* __restrict__ v,
                            long long keys, long long window_lo, long long window_hi, LevelStats<DV>* __restrict__ out) {
@@ -85,7 +84,8 @@ __global__ void __launch_bounds__(kLevelWarps * kWarpSize)
     for (int chunk = threadIdx.x; chunk < Shape::kChunks; chunk += kLevelWarps * kWarpSize) {
       const TileChunk<P> c(chunk);
       int4 value = make_int4(0, 0, 0, 0);
-      if (tile_base + c.key <= block.last) value = *reinterpret_cast<const int4*>(k + (tile_base + c.key) * P + c.key_offset);
+      if (tile_base + c.key <= block.last)
+        value = *reinterpret_cast<const int4*>(k + (tile_base + c.key) * P + c.key_offset);
       *reinterpret_cast<int4*>(tile + c.shared_offset) = value;
     }
     __syncthreads();

@@ -14,8 +14,7 @@ namespace {
 // No thread returns early: every lane takes part in the warp reductions, and lane 0 alone
 // updates the three shared statistics (instead of every thread hitting the same addresses).
 __global__ void round_projection_kernel(const float* x, const long long* rows, long long count, int d, const float* w,
-                                        int columns, double scale, int stride, std::int8_t* out,
-                                        RoundingStats* stats) {
+                                        int columns, double scale, int stride, std::int8_t* out, RoundingStats* stats) {
   const long long idx = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x;
   Int8Entry e;
   if (idx < count * stride) {
@@ -44,16 +43,17 @@ __global__ void round_projection_kernel(const float* x, const long long* rows, l
 
 }  // namespace
 
-void launch_round_projection(const float* x, const long long* rows, long long count, int d, const float* w,
-                             int columns, double scale, int stride, std::int8_t* out, RoundingStats* stats) {
+void launch_round_projection(const float* x, const long long* rows, long long count, int d, const float* w, int columns,
+                             double scale, int stride, std::int8_t* out, RoundingStats* stats) {
   constexpr const char* kName = "round_projection_kernel";
-  require(count >= 0 && d >= 1 && columns >= 1 && columns <= stride, kName, "count >= 0, d >= 1, 1 <= columns <= stride");
+  require(count >= 0 && d >= 1 && columns >= 1 && columns <= stride, kName,
+          "count >= 0, d >= 1, 1 <= columns <= stride");
   require(scale > 0 && std::isfinite(scale), kName, "scale must be positive and finite");
   if (count == 0) return;
   require(x && w && out && stats, kName, "a pointer is null");
   static_assert(kThreadsPerBlock % 32 == 0, "whole warps: the reductions use a full mask");
-  round_projection_kernel<<<blocks_for(count * stride, kName), kThreadsPerBlock>>>(x, rows, count, d, w, columns,
-                                                                                   scale, stride, out, stats);
+  round_projection_kernel<<<blocks_for(count * stride, kName), kThreadsPerBlock>>>(x, rows, count, d, w, columns, scale,
+                                                                                   stride, out, stats);
   COPYPROOF_LAUNCHED("round_projection_kernel");
 }
 

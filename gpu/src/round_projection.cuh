@@ -16,7 +16,7 @@ struct RoundingStats {
   int overflow;
 };
 
-void launch_round_projection(const float* x, const long long* rows, long long count, int d, const float* w,
-                             int columns, double scale, int stride, std::int8_t* out, RoundingStats* stats);
+void launch_round_projection(const float* x, const long long* rows, long long count, int d, const float* w, int columns,
+                             double scale, int stride, std::int8_t* out, RoundingStats* stats);
 
 }  // namespace copyproof::gpu

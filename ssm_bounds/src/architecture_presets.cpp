@@ -21,8 +21,8 @@ StateComponent growing(std::string what, std::int64_t layers, LayerState per_tok
 ArchitecturePreset preset(std::string name, std::string family, std::string config, std::string source,
                           std::string dtype, int vocabulary, std::int64_t layers,
                           std::vector<StateComponent> components) {
-  return {std::move(name), std::move(family), std::move(config), std::move(source), std::move(dtype),
-          vocabulary,      layers,            std::move(components)};
+  return {std::move(name), std::move(family),    std::move(config), std::move(source), std::move(dtype), vocabulary,
+          layers,          std::move(components)};
 }
 
 // Mamba-1 checkpoints: ssm_cfg is {} in their configs, so mamba_simple.py's defaults
@@ -38,18 +38,18 @@ ArchitecturePreset mamba1(std::string name, std::int64_t d_model, std::int64_t n
 // Mamba-2 checkpoints: ssm_cfg is {"layer": "Mamba2"}, so mamba2.py's defaults
 // d_state=128, d_conv=4, expand=2, headdim=64, ngroups=1 hold.
 ArchitecturePreset mamba2(std::string name, std::int64_t d_model, std::int64_t n_layer) {
-  return preset(name, "Mamba-2",
-                "d_model=" + num(d_model) + " n_layer=" + num(n_layer) +
-                    " d_state=128 d_conv=4 expand=2 headdim=64 ngroups=1",
-                "state-spaces/mamba mamba_ssm/modules/mamba2.py; HF state-spaces/" + name + " config.json",
-                "model dtype (fp16/bf16 deployed)", kGptNeoxVocabulary, n_layer,
-                {fixed("ssm + conv", n_layer, mamba2_layer(d_model, 128, 4, 2, 64, 1), kBf16)});
+  return preset(
+      name, "Mamba-2",
+      "d_model=" + num(d_model) + " n_layer=" + num(n_layer) + " d_state=128 d_conv=4 expand=2 headdim=64 ngroups=1",
+      "state-spaces/mamba mamba_ssm/modules/mamba2.py; HF state-spaces/" + name + " config.json",
+      "model dtype (fp16/bf16 deployed)", kGptNeoxVocabulary, n_layer,
+      {fixed("ssm + conv", n_layer, mamba2_layer(d_model, 128, 4, 2, 64, 1), kBf16)});
 }
 
 ArchitecturePreset rwkv4(std::string name, std::string checkpoint, std::int64_t n_embd, std::int64_t n_layer) {
   return preset(name, "RWKV-4", "n_embd=" + num(n_embd) + " n_layer=" + num(n_layer),
-                "BlinkDL/RWKV-LM RWKV-v4neo/src/model_run.py; HF BlinkDL/" + checkpoint + " (L" + num(n_layer) +
-                    "-D" + num(n_embd) + ")",
+                "BlinkDL/RWKV-LM RWKV-v4neo/src/model_run.py; HF BlinkDL/" + checkpoint + " (L" + num(n_layer) + "-D" +
+                    num(n_embd) + ")",
                 "fp32 (model_run.py keeps the state in float32)", kGptNeoxVocabulary, n_layer,
                 {fixed("token shifts + WKV", n_layer, rwkv4_layer(n_embd), kFp32)});
 }
@@ -71,8 +71,8 @@ ArchitecturePreset fla_matrix_state(std::string name, std::string family, std::s
                                     std::int64_t value_dim, std::int64_t heads, std::int64_t n_layer,
                                     std::string expand_text) {
   return preset(name, family,
-                "hidden_size=" + num(hidden) + " num_hidden_layers=" + num(n_layer) + " num_heads=" + num(heads) +
-                    " " + expand_text + " use_short_conv=false",
+                "hidden_size=" + num(hidden) + " num_hidden_layers=" + num(n_layer) + " num_heads=" + num(heads) + " " +
+                    expand_text + " use_short_conv=false",
                 "fla-org/flash-linear-attention " + layer_file + "; HF " + checkpoint + " config.json",
                 "bf16 (torch_dtype of the checkpoint)", 32000, n_layer,
                 {fixed("matrix state", n_layer, matrix_state(key_dim, value_dim, heads), kBf16)});
@@ -111,25 +111,23 @@ ArchitecturePreset mamba3(std::string name, std::int64_t mimo_rank) {
 
 // fla delta-rule layers with short convolutions of width 4 on q, k and v.
 ArchitecturePreset delta_rule(std::string name, std::string family, std::string source, std::string config,
-                              std::int64_t n_layer, std::int64_t key_dim, std::int64_t value_dim,
-                              std::int64_t heads) {
-  return preset(name, family, std::move(config), std::move(source), "bf16 (torch_dtype of the checkpoint)", 32000,
-                n_layer,
-                {fixed("delta-rule matrix + short convs", n_layer, delta_rule_layer(key_dim, value_dim, heads, 4),
-                       kBf16)});
+                              std::int64_t n_layer, std::int64_t key_dim, std::int64_t value_dim, std::int64_t heads) {
+  return preset(
+      name, family, std::move(config), std::move(source), "bf16 (torch_dtype of the checkpoint)", 32000, n_layer,
+      {fixed("delta-rule matrix + short convs", n_layer, delta_rule_layer(key_dim, value_dim, heads, 4), kBf16)});
 }
 
 // RecurrentGemma: block pattern (recurrent, recurrent, attention) repeated over the layers;
 // local attention over a window of 2048 tokens, one KV head of 256 (multi-query).
-ArchitecturePreset recurrent_gemma(std::string name, std::int64_t width, std::int64_t n_layer,
-                                   std::int64_t heads) {
+ArchitecturePreset recurrent_gemma(std::string name, std::int64_t width, std::int64_t n_layer, std::int64_t heads) {
   const std::int64_t attention = n_layer / 3, recurrent = n_layer - attention;
   return preset(name, "RecurrentGemma (Griffin)",
                 "hidden_size=" + num(width) + " lru_width=" + num(width) + " num_hidden_layers=" + num(n_layer) +
                     " block_types=(recurrent,recurrent,attention) num_attention_heads=" + num(heads) +
                     " num_key_value_heads=1 head_dim=256 attention_window_size=2048 conv1d_width=4",
                 "google-deepmind/recurrentgemma; HF transformers models/recurrent_gemma/modeling_recurrent_gemma.py; "
-                "HF google/" + name + " config.json",
+                "HF google/" +
+                    name + " config.json",
                 "bf16 (torch_dtype of the checkpoint)", 256000, n_layer,
                 {fixed("RG-LRU + conv1d", recurrent, rg_lru_layer(width, 4), kBf16),
                  fixed("windowed KV (local attention)", attention, windowed_kv_cache(2048, 1, 256), kBf16)});
@@ -238,8 +236,7 @@ cpp_int sum_numbers(const std::vector<StateComponent>& components, StateGrowth g
 
 // Effective bits of the components that grow as `growth`, each number at
 // `bits_per_number` or at its native bits.
-cpp_int bits_of(const std::vector<StateComponent>& components, StateGrowth growth,
-                std::optional<int> bits_per_number) {
+cpp_int bits_of(const std::vector<StateComponent>& components, StateGrowth growth, std::optional<int> bits_per_number) {
   cpp_int total = 0;
   for (const auto& c : components)
     if (c.growth == growth)
@@ -315,8 +312,8 @@ ArchitecturePreset build_architecture(std::string_view name, const BuilderSizes&
   } else if (name == "linear-attention") {
     const std::int64_t heads = required(sizes.heads, builder, "--heads");
     if (d_model % heads != 0)
-      throw std::invalid_argument("--heads: must divide --d-model (" + num(heads) + " does not divide " +
-                                  num(d_model) + ")");
+      throw std::invalid_argument("--heads: must divide --d-model (" + num(heads) + " does not divide " + num(d_model) +
+                                  ")");
     preset.family = "Linear attention";
     preset.source = "S and z per head (Katharopoulos et al. 2020)";
     preset.config += " heads=" + num(heads);

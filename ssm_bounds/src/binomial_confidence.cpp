@@ -8,7 +8,8 @@ namespace copyproof::ssm_bounds {
 namespace {
 
 void check(std::uint64_t hits, std::uint64_t trials, double confidence) {
-  if (trials == 0 || hits > trials) throw std::invalid_argument("binomial bound: need 0 <= hits <= trials, trials >= 1");
+  if (trials == 0 || hits > trials)
+    throw std::invalid_argument("binomial bound: need 0 <= hits <= trials, trials >= 1");
   if (!(confidence > 0 && confidence < 1)) throw std::invalid_argument("binomial bound: confidence must be in (0, 1)");
 }
 

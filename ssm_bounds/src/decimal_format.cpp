@@ -79,8 +79,9 @@ std::string format_power_of_two(const Log2Number& x, int digits, Rounding roundi
   // t bounds the mantissa interval; the margin also covers log10(2) and pow at 100 digits.
   const Real log10_of_2 = ln2() / boost::multiprecision::log(Real(10));
   const Real t = x.approx() * log10_of_2;
-  const Real t_error = (x.error_bound() + boost::multiprecision::abs(x.approx()) * relative_error_per_operation()) *
-                           log10_of_2 + relative_error_per_operation();
+  const Real t_error =
+      (x.error_bound() + boost::multiprecision::abs(x.approx()) * relative_error_per_operation()) * log10_of_2 +
+      relative_error_per_operation();
   const cpp_int e = boost::multiprecision::floor(t).convert_to<cpp_int>();
   const Real fraction = t - Real(e);
   const Real lo = boost::multiprecision::pow(Real(10), fraction - t_error);

@@ -92,8 +92,7 @@ void Log2Number::canonicalize() {
 
 Real Log2Number::approx() const {
   Real value = to_real(rational_);
-  for (const auto& [base, exponent] : terms_)
-    value += Real(exponent) * boost::multiprecision::log(Real(base)) / ln2();
+  for (const auto& [base, exponent] : terms_) value += Real(exponent) * boost::multiprecision::log(Real(base)) / ln2();
   return value;
 }
 
@@ -147,8 +146,10 @@ std::string Log2Number::expression() const {
   for (const auto& [base, exponent] : terms_) {
     const bool negative = exponent < 0;
     const cpp_int magnitude = negative ? cpp_int(-exponent) : exponent;
-    if (!text.empty()) text += negative ? " - " : " + ";
-    else if (negative) text += "-";
+    if (!text.empty())
+      text += negative ? " - " : " + ";
+    else if (negative)
+      text += "-";
     if (magnitude != 1) text += magnitude.str() + "*";
     text += "log2(" + base.str() + ")";
   }

@@ -29,7 +29,9 @@ ExactNgramProbability from_count(const NgramQuery& q, cpp_int without_repeat, Ng
 class TrailSearch {
  public:
   TrailSearch(const NgramQuery& q, std::uint64_t budget)
-      : q_(q), budget_(budget), by_distinct_(static_cast<std::size_t>(std::min<std::int64_t>(q.alphabet, q.length)) + 1) {
+      : q_(q),
+        budget_(budget),
+        by_distinct_(static_cast<std::size_t>(std::min<std::int64_t>(q.alphabet, q.length)) + 1) {
     const auto symbols = static_cast<std::uint64_t>(std::min<std::int64_t>(q.alphabet, q.length));
     bits_ = std::max(1, static_cast<int>(std::bit_width(symbols - 1)));
     const int code_bits = q.ngram * bits_;
@@ -92,7 +94,8 @@ bool has_repeat(const std::vector<int>& letters, int n, std::vector<std::vector<
   const std::size_t count = letters.size() - static_cast<std::size_t>(n) + 1;
   grams.resize(count);
   for (std::size_t i = 0; i < count; ++i)
-    grams[i].assign(letters.begin() + static_cast<std::ptrdiff_t>(i), letters.begin() + static_cast<std::ptrdiff_t>(i) + n);
+    grams[i].assign(letters.begin() + static_cast<std::ptrdiff_t>(i),
+                    letters.begin() + static_cast<std::ptrdiff_t>(i) + n);
   std::sort(grams.begin(), grams.end());
   return std::adjacent_find(grams.begin(), grams.end()) != grams.end();
 }
@@ -123,8 +126,7 @@ std::optional<ExactNgramProbability> closed_form_ngram_probability(const NgramQu
   check_query(q);
   if (q.length <= q.ngram) return from_count(q, all_strings(q), NgramMethod::closed_form);
   // L - n + 1 > D^n: more n-grams than there are distinct n-grams (pigeonhole).
-  if (fewer_ngrams_than(q.alphabet, q.ngram, q.length - q.ngram + 1))
-    return from_count(q, 0, NgramMethod::closed_form);
+  if (fewer_ngrams_than(q.alphabet, q.ngram, q.length - q.ngram + 1)) return from_count(q, 0, NgramMethod::closed_form);
   if (q.ngram == 1)
     return from_count(q, falling_factorial(q.alphabet, static_cast<std::uint64_t>(q.length)), NgramMethod::closed_form);
   return std::nullopt;

@@ -31,7 +31,8 @@ void NgramRepeatDetector::reset() {
 }
 
 bool NgramRepeatDetector::push(std::uint16_t letter) {
-  if (length_ >= static_cast<std::int64_t>(letters_.size())) throw std::length_error("NgramRepeatDetector: string too long");
+  if (length_ >= static_cast<std::int64_t>(letters_.size()))
+    throw std::length_error("NgramRepeatDetector: string too long");
   const std::int64_t i = length_++;
   letters_[static_cast<std::size_t>(i)] = letter;
   const std::uint64_t leaving = !packed_ && i >= n_ ? letters_[static_cast<std::size_t>(i - n_)] : 0;

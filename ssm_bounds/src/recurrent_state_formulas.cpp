@@ -71,8 +71,7 @@ LayerState rwkv7_wkv_state(std::int64_t n_embd, std::int64_t head_size) {
   return matrix_state(n_embd, n_embd, divide(n_embd, head_size, "n_embd", "head_size"));
 }
 
-LayerState delta_rule_layer(std::int64_t key_dim, std::int64_t value_dim, std::int64_t heads,
-                            std::int64_t conv_size) {
+LayerState delta_rule_layer(std::int64_t key_dim, std::int64_t value_dim, std::int64_t heads, std::int64_t conv_size) {
   return matrix_state(key_dim, value_dim, heads) + rolled_conv_buffer(2 * key_dim + value_dim, conv_size);
 }
 

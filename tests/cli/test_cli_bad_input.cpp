@@ -51,9 +51,7 @@ std::set<std::string> listing(const std::string& dir) {
   return names;
 }
 
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_file(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -74,8 +72,10 @@ struct Scratch {
     write_file(dir + "/random.bin", noise);
     // A header length of 2^62: far past the file's end.
     write_file(dir + "/huge_header.safetensors", std::string("\0\0\0\0\0\0\0\x40{}", 10));
-    const auto train = run_cli("train --model lstm --task copy --layers 1 --width 2 --steps 1 --batch 1 --eval-every 0 "
-                               "--min-length 2 --max-length 3 --threads 1 --out " + dir + "/ck.safetensors");
+    const auto train = run_cli(
+        "train --model lstm --task copy --layers 1 --width 2 --steps 1 --batch 1 --eval-every 0 "
+        "--min-length 2 --max-length 3 --threads 1 --out " +
+        dir + "/ck.safetensors");
     REQUIRE(train.exit_code == 0);
     const std::string ck = read_file(dir + "/ck.safetensors");
     write_file(dir + "/truncated.safetensors", ck.substr(0, ck.size() / 2));
@@ -85,14 +85,22 @@ struct Scratch {
     const auto construct = run_cli("construct -D 2 -n 1 -L 4 --weights " + dir + "/weights.safetensors");
     REQUIRE(construct.exit_code == 0);
     // The same weights whose metadata claims D = 2^32 + 2 (which an int narrows to 2).
-    write_file(dir + "/weights_bad_alphabet.safetensors",
-               with_header_edit(read_file(dir + "/weights.safetensors"), "\"alphabet\":\"2\"", "\"alphabet\":\"4294967298\""));
+    write_file(
+        dir + "/weights_bad_alphabet.safetensors",
+        with_header_edit(read_file(dir + "/weights.safetensors"), "\"alphabet\":\"2\"", "\"alphabet\":\"4294967298\""));
     // Study result directories (the layout of trained/study.hpp) each with one file wrong.
     write_run("data-badjson", {{"config.json", "{\"model\": \"transformer\", "}});
-    write_run("data-quote", {{"config.json", R"({"model": "transformer' . system('true') . '", "train": {"batch": 32, "final_loss": 0.1, "seconds": 1}})"}});
-    write_run("data-float", {{"eval.json", R"({"results": [{"length": 1e300, "samples": 200, "string_accuracy": 1, "token_accuracy": 1}]})"}});
+    write_run(
+        "data-quote",
+        {{"config.json",
+          R"({"model": "transformer' . system('true') . '", "train": {"batch": 32, "final_loss": 0.1, "seconds": 1}})"}});
+    write_run("data-float",
+              {{"eval.json",
+                R"({"results": [{"length": 1e300, "samples": 200, "string_accuracy": 1, "token_accuracy": 1}]})"}});
     write_run("data-nokey", {{"eval-dup.json", R"({"probes": []})"}});
-    write_run("data-batch", {{"config.json", R"({"model": "transformer", "train": {"batch": 2147483648, "final_loss": 0.1, "seconds": 1}})"}});
+    write_run("data-batch",
+              {{"config.json",
+                R"({"model": "transformer", "train": {"batch": 2147483648, "final_loss": 0.1, "seconds": 1}})"}});
     write_quantized_run("data-qbits");
   }
 
@@ -120,12 +128,16 @@ struct Scratch {
                     const std::vector<std::pair<std::string, std::string>>& changed) const {
     const std::string run = dir + "/" + name + "/" + study + "/transformer-s1";
     fs::create_directories(run);
-    write_file(run + "/config.json", R"({"model": "transformer", "run": "transformer-s1", "seed": 1, "study": ")" + study + R"(", )"
-                                     R"("train": {"batch": 32, "final_loss": 0.1, "seconds": 1.0}})");
-    write_file(run + "/eval.json", R"({"model": "transformer", "params": 10, "state_numbers": null, "config": {}, )"
-                                   R"("trained_lengths": [5, 20], )"
-                                   R"("results": [{"length": 5, "samples": 200, "string_accuracy": 1.0, "token_accuracy": 1.0}]})");
-    write_file(run + "/train.jsonl", "{\"step\": 1, \"loss\": 1.0}\n{\"step\": 50, \"eval\": {\"length\": 20, \"string_accuracy\": 0.5}}\n");
+    write_file(run + "/config.json", R"({"model": "transformer", "run": "transformer-s1", "seed": 1, "study": ")" +
+                                         study +
+                                         R"(", )"
+                                         R"("train": {"batch": 32, "final_loss": 0.1, "seconds": 1.0}})");
+    write_file(run + "/eval.json",
+               R"({"model": "transformer", "params": 10, "state_numbers": null, "config": {}, )"
+               R"("trained_lengths": [5, 20], )"
+               R"("results": [{"length": 5, "samples": 200, "string_accuracy": 1.0, "token_accuracy": 1.0}]})");
+    write_file(run + "/train.jsonl",
+               "{\"step\": 1, \"loss\": 1.0}\n{\"step\": 50, \"eval\": {\"length\": 20, \"string_accuracy\": 0.5}}\n");
     write_file(run + "/eval-dup.json", R"({"results": [{"ngram": 2, "results": [{"length": 20, "samples": 200, )"
                                        R"("string_accuracy": 0.9, "token_accuracy": 0.95}]}]})");
     for (const auto& [file, text] : changed) write_file(run + "/" + file, text);
@@ -452,7 +464,9 @@ TEST_CASE("bad input: an output directory without write permission") {
   fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
   check_case(scratch, "train --model lstm --task copy --steps 1 --out " + ro + "/x.safetensors", "--out");
   check_case(scratch, "construct -D 2 -n 1 -L 4 --weights " + ro + "/w.safetensors", "--weights");
-  check_case(scratch, "train --model lstm --task copy --steps 1 --log " + ro + "/log.jsonl --out " + scratch.dir + "/x.safetensors",
-             "--log");
+  check_case(
+      scratch,
+      "train --model lstm --task copy --steps 1 --log " + ro + "/log.jsonl --out " + scratch.dir + "/x.safetensors",
+      "--log");
   fs::permissions(ro, fs::perms::owner_all);
 }

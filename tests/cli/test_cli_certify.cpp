@@ -68,14 +68,14 @@ TEST_CASE("certify: L_max = 1e18 and D = 65536 in well under the time budget; fp
 }
 
 TEST_CASE("certify: bad input names the flag, exit 2") {
-  for (const auto& [args, flag] : std::vector<std::pair<std::string, std::string>>{
-           {"certify -D 1 -n 3 -L 10", "--alphabet"},
-           {"certify -D 4 -n 3 -L 0", "--max-length"},
-           {"certify -D 4 -n 3 -L 2e18", "--max-length"},
-           {"certify -D 4 -n 3 -L 10 --precision fp8", "--precision"},
-           {"certify -D 4 -n 3", "--max-length"},
-           {"certify -D 65536 -n 200 -L 10", "--ngram"},
-           {"certify --weights /nonexistent.safetensors", "--weights"}}) {
+  for (const auto& [args, flag] :
+       std::vector<std::pair<std::string, std::string>>{{"certify -D 1 -n 3 -L 10", "--alphabet"},
+                                                        {"certify -D 4 -n 3 -L 0", "--max-length"},
+                                                        {"certify -D 4 -n 3 -L 2e18", "--max-length"},
+                                                        {"certify -D 4 -n 3 -L 10 --precision fp8", "--precision"},
+                                                        {"certify -D 4 -n 3", "--max-length"},
+                                                        {"certify -D 65536 -n 200 -L 10", "--ngram"},
+                                                        {"certify --weights /nonexistent.safetensors", "--weights"}}) {
     const auto run = run_cli(args);
     INFO(args << "\n" << run.err);
     CHECK(run.exit_code == 2);

@@ -168,7 +168,8 @@ TEST_CASE("check: all-lengths-below-max and the uniform claims report their coun
   claim = nlohmann::json::parse(run.out)["claims"][0];
   const auto& j = claim["numbers"];
   CHECK(j["strings_not_copied_without_repeat"] == 0);
-  CHECK(j["strings_not_copied_with_repeat"].get<long long>() + j["strings_not_copied_without_repeat"].get<long long>() ==
+  CHECK(j["strings_not_copied_with_repeat"].get<long long>() +
+            j["strings_not_copied_without_repeat"].get<long long>() ==
         j["strings_not_copied"].get<long long>());
   CHECK(j["repeat_fraction_lower_999"].get<double>() < j["repeat_fraction"].get<double>());
   CHECK(j["repeat_fraction_lower_999"].get<double>() <= j["lemma_bound"].get<double>());
@@ -193,7 +194,8 @@ TEST_CASE("--json prints exactly one object with the documented keys") {
   // The int8 paths' padded d_k, from the one rule (tensor_core_padding.hpp): n b + 1 = 25 here.
   CHECK(j["layer2_key_width"] == 8 * 3 + 1);
   CHECK(j["layer2_int8_key_width"] == copyproof::construction::padded_key_width(8 * 3 + 1));
-  CHECK(j["layer2_int8_k_steps"] == copyproof::construction::padded_key_width(8 * 3 + 1) / copyproof::construction::kTensorCoreK);
+  CHECK(j["layer2_int8_k_steps"] ==
+        copyproof::construction::padded_key_width(8 * 3 + 1) / copyproof::construction::kTensorCoreK);
 
   run = run_cli("copy -D 3 -n 3 --json abcabbacc");
   REQUIRE(run.exit_code == 0);

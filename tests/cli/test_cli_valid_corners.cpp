@@ -42,8 +42,8 @@ TEST_CASE("valid corners: construct, copy, bound, pngram, check") {
   const std::vector<std::string> cases = {
       "construct -D 2 -n 1 -L 1",
       "construct -D 65536 -n 1 -L 1",
-      "construct -D 65536 -n 119 -L 1",           // largest n for D = 65536: (2n + 1) 17 + 3 <= 4096
-      "construct -D 2 -n 1 -L 1099511627776",     // the largest --max-length, 2^40
+      "construct -D 65536 -n 119 -L 1",        // largest n for D = 65536: (2n + 1) 17 + 3 <= 4096
+      "construct -D 2 -n 1 -L 1099511627776",  // the largest --max-length, 2^40
       "construct -D 2 -n 1 -L 1 --json --weights " + scratch_dir() + "/w.safetensors",
       "copy -D 2 -n 1 a",
       "copy -D 2 -n 1 -L 1099511627776 ab",
@@ -63,7 +63,7 @@ TEST_CASE("valid corners: construct, copy, bound, pngram, check") {
       "bound --list-presets --json",
       "pngram -D 2 -n 1 -L 1",
       "pngram -D 2 -n 1 -L 3 --exact",
-      "pngram -D 65536 -n 1048576 -L 5",                     // largest n
+      "pngram -D 65536 -n 1048576 -L 5",  // largest n
       "pngram -D 65536 -n 1 -L 1 --enumerate --json",
       "pngram -D 2 -n 3 -L 12 --samples 1 --seed 9223372036854775807",
       "check --list",
@@ -133,25 +133,33 @@ TEST_CASE("valid corners: train and eval, smallest models and lengths") {
   };
   for (const auto& [name, flags] : models) {
     const std::string ck = dir + "/" + name + ".safetensors";
-    check_runs("train " + flags + " --task copy --steps 1 --batch 1 --min-length 1 --max-length 1 --eval-every 1 "
-               "--eval-samples 1 --threads 1 --out " + ck);
+    check_runs("train " + flags +
+               " --task copy --steps 1 --batch 1 --min-length 1 --max-length 1 --eval-every 1 "
+               "--eval-samples 1 --threads 1 --out " +
+               ck);
     check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --threads 1");
-    check_runs("eval --checkpoint " + ck + " --lengths 2,3 --samples 1 --task dup --ngram 1 --seed 9223372036854775807");
+    check_runs("eval --checkpoint " + ck +
+               " --lengths 2,3 --samples 1 --task dup --ngram 1 --seed 9223372036854775807");
     if (name == "lstm" || name == "mamba") {  // a fixed state: quantized at both ends of [1, 16] bits
       check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --threads 1 --quantize-state 1,16");
       check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --threads 1 --pigeonhole 1,16");
     }
   }
-  check_runs("train --model lstm --layers 1 --width 1 --task suffix --ngram 64 --steps 1 --batch 1 --min-length 65 "
-             "--max-length 65 --eval-every 0 --out " + dir + "/suffix.safetensors");
+  check_runs(
+      "train --model lstm --layers 1 --width 1 --task suffix --ngram 64 --steps 1 --batch 1 --min-length 65 "
+      "--max-length 65 --eval-every 0 --out " +
+      dir + "/suffix.safetensors");
   fs::remove_all(dir);
 }
 
-TEST_CASE("valid corners (slow): the longest eval and the enumeration's edge" * doctest::skip(std::getenv("COPYPROOF_SLOW_CORNERS") == nullptr)) {
+TEST_CASE("valid corners (slow): the longest eval and the enumeration's edge" *
+          doctest::skip(std::getenv("COPYPROOF_SLOW_CORNERS") == nullptr)) {
   const std::string dir = scratch_dir();
   const std::string ck = dir + "/slow.safetensors";
-  check_runs("train --model lstm --layers 1 --width 1 --task copy --steps 1 --batch 1 --min-length 1 --max-length 1 "
-             "--eval-every 0 --threads 1 --out " + ck);
+  check_runs(
+      "train --model lstm --layers 1 --width 1 --task copy --steps 1 --batch 1 --min-length 1 --max-length 1 "
+      "--eval-every 0 --threads 1 --out " +
+      ck);
   check_runs("eval --checkpoint " + ck + " --lengths 100000 --samples 1 --threads 1");
   check_runs("pngram -D 2 -n 1 -L 20 --enumerate");  // D^L = 2^20
   fs::remove_all(dir);

@@ -5,11 +5,11 @@
 
 #include <cmath>
 
-#include "copyproof/common/random.hpp"
-#include "copyproof/construction/decoder.hpp"
-#include "copyproof/construction/attention.hpp"
-#include "copyproof/construction/forward.hpp"
 #include "../tile_edges.hpp"
+#include "copyproof/common/random.hpp"
+#include "copyproof/construction/attention.hpp"
+#include "copyproof/construction/decoder.hpp"
+#include "copyproof/construction/forward.hpp"
 
 using namespace copyproof;
 using namespace copyproof::construction;
@@ -71,7 +71,8 @@ Transformer random_model(Rng& rng, int d, int vocab, const std::vector<std::vect
 }
 
 // Plain reference: every layer at every position, full softmax over the allowed keys.
-Eigen::MatrixXd naive_logits(const Transformer& t, const std::vector<Token>& tokens, const std::vector<std::int64_t>& outs) {
+Eigen::MatrixXd naive_logits(const Transformer& t, const std::vector<Token>& tokens,
+                             const std::vector<std::int64_t>& outs) {
   const auto n = static_cast<Eigen::Index>(tokens.size());
   Eigen::MatrixXd x(t.d_model(), n);
   for (Eigen::Index i = 0; i < n; ++i) x.col(i) = t.embedding.col(tokens[static_cast<std::size_t>(i)]);
@@ -102,7 +103,8 @@ Eigen::MatrixXd naive_logits(const Transformer& t, const std::vector<Token>& tok
     x = next;
   }
   Eigen::MatrixXd logits(outs.size(), t.vocab());
-  for (std::size_t r = 0; r < outs.size(); ++r) logits.row(static_cast<Eigen::Index>(r)) = (t.unembedding * x.col(outs[r])).transpose();
+  for (std::size_t r = 0; r < outs.size(); ++r)
+    logits.row(static_cast<Eigen::Index>(r)) = (t.unembedding * x.col(outs[r])).transpose();
   return logits;
 }
 

@@ -94,7 +94,8 @@ std::vector<PopcountKernel> kernels() {
 TEST_CASE("bit planes: the same level statistics as the integer path, around every tile edge") {
   Rng rng(17);
   const std::int64_t lanes = kBitPlaneLanes, tile = kBitPlaneKeyTile, block = kBitPlaneQueryBlock;
-  const std::set<std::int64_t> key_counts = {1, lanes - 1, lanes, lanes + 1, tile - 1, tile, tile + 1, 2 * tile + lanes + 1};
+  const std::set<std::int64_t> key_counts = {1,        lanes - 1, lanes,    lanes + 1,
+                                             tile - 1, tile,      tile + 1, 2 * tile + lanes + 1};
   // Widths: one to five 32-bit words, at and around each word edge (the copy transformer's
   // n b + 1: 25 for D = 4, n = 8; 41 for D = 2, n = 20; 137 for D = 65536, n = 8).
   const int widths[] = {1, 25, 31, 32, 33, 41, 64, 65, 100, 128, 137};
@@ -112,7 +113,8 @@ TEST_CASE("bit planes: the same level statistics as the integer path, around eve
       for (const RelativeWindow window : {RelativeWindow{}, RelativeWindow{1, tile / 2 + 3}}) {
         const auto reference = integer_attention_levels(in, positions, window, 2);
         for (PopcountKernel kernel : kernels()) {
-          INFO("keys " << keys << ", width " << width << ", kernel " << to_string(kernel) << ", window hi " << window.hi);
+          INFO("keys " << keys << ", width " << width << ", kernel " << to_string(kernel) << ", window hi "
+                       << window.hi);
           check_same_levels(bitplane_attention_levels(planes, positions, window, 2, kernel), reference, 3);
         }
         // Scores one pair at a time agree too (the probe masses read them).
@@ -199,9 +201,12 @@ TEST_CASE("exact forward of the copy transformer = the whole-sequence integer pa
           CHECK(fast.uncertified == uncertified);
           for (std::size_t k = 0; k < outputs.size(); ++k)
             if (probes[k] >= 0) {
-              const double score = whole.heads[0].unit * integer_score(whole.heads[0], static_cast<std::int64_t>(k), probes[k]);
+              const double score =
+                  whole.heads[0].unit * integer_score(whole.heads[0], static_cast<std::int64_t>(k), probes[k]);
               // The same level sums in the same order: equal to double rounding of exp and log.
-              CHECK(fast.probe_mass[k] == doctest::Approx(std::exp(score - whole.log_normalizer(static_cast<Eigen::Index>(k), 0))).epsilon(1e-12));
+              CHECK(fast.probe_mass[k] ==
+                    doctest::Approx(std::exp(score - whole.log_normalizer(static_cast<Eigen::Index>(k), 0)))
+                        .epsilon(1e-12));
             }
         }
       }
@@ -229,7 +234,9 @@ TEST_CASE("int8 with n b > 127: the BOS penalty is kept exactly as a wide entry,
   for (std::int64_t r = 0; r < static_cast<std::int64_t>(outputs.size()); ++r)
     CHECK(integer_score(wide, r, 0) == -static_cast<std::int32_t>(ct.parameters.bos_penalty));
   const ForwardResult<float> fwd = forward(typed, seq, outputs, ForwardOptions{1});
-  const CopyForwardResult fast = make_cpu_backend(ct, Precision::int8)->run(CopyForwardRequest{seq, outputs, {}, 1, {}});
+  const CopyForwardResult fast =
+      make_cpu_backend(ct, Precision::int8)->run(CopyForwardRequest{seq, outputs, {}, 1, {}});
   CHECK(fast.predictions == fwd.predictions);
-  for (std::int64_t k = 0; k < L; ++k) CHECK(fast.predictions[static_cast<std::size_t>(k)] == x[static_cast<std::size_t>(k)]);
+  for (std::int64_t k = 0; k < L; ++k)
+    CHECK(fast.predictions[static_cast<std::size_t>(k)] == x[static_cast<std::size_t>(k)]);
 }

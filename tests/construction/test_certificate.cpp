@@ -102,8 +102,8 @@ TEST_CASE("stated exp accuracy of the forward (8 ulp) holds with a margin of 2 o
 
 TEST_CASE("format rounding: bf16 and fp16 round to nearest even at their quanta") {
   const cd::FormatModel bf = cd::format_model(P::bf16), h = cd::format_model(P::fp16);
-  CHECK(bf.round_weight(1.0 + 0x1p-9) == 1.0);             // below half a bf16 ulp
-  CHECK(bf.round_weight(1.0 + 0x1p-8) == 1.0);             // a tie: to even
+  CHECK(bf.round_weight(1.0 + 0x1p-9) == 1.0);               // below half a bf16 ulp
+  CHECK(bf.round_weight(1.0 + 0x1p-8) == 1.0);               // a tie: to even
   CHECK(bf.round_weight(1.0 + 3 * 0x1p-8) == 1.0 + 0x1p-6);  // a tie: to even (up)
   CHECK(h.round_weight(65519.0) == 65504.0);
   CHECK(std::isinf(h.round_weight(65520.0)));
@@ -156,8 +156,8 @@ TEST_CASE("layer 1 fails when its slope or separator bonus is too small") {
     for (auto& h : ct.model.layers[0].heads) h.query *= 0.01;  // beta -> beta / 100
     const cx::Certificate c = certify(ct, 100);
     CHECK_FALSE(c.certified);
-    CHECK_FALSE(find(c, "layer1.k3.copy").holds);     // COPY inside the window no longer beats the oldest letter
-    CHECK(find(c, "layer1.k3.clipped").holds);        // BOS is the oldest position there: the slope alone suffices
+    CHECK_FALSE(find(c, "layer1.k3.copy").holds);  // COPY inside the window no longer beats the oldest letter
+    CHECK(find(c, "layer1.k3.clipped").holds);     // BOS is the oldest position there: the slope alone suffices
   }
 }
 
@@ -165,7 +165,8 @@ TEST_CASE("code gap and structure fail on broken embeddings") {
   cx::CopyTransformer ct = cx::build_copy_transformer(4, 2, 20);
   SUBCASE("two letters share a code") {
     const int tok = ct.layout.tok().offset;
-    ct.model.embedding.block(tok, 1, ct.layout.code_bits(), 1) = ct.model.embedding.block(tok, 0, ct.layout.code_bits(), 1);
+    ct.model.embedding.block(tok, 1, ct.layout.code_bits(), 1) =
+        ct.model.embedding.block(tok, 0, ct.layout.code_bits(), 1);
     const cx::Certificate c = certify(ct, 20);
     CHECK_FALSE(c.certified);
     CHECK_FALSE(find(c, "code_gap").holds);
@@ -206,7 +207,8 @@ TEST_CASE("layer 2 fails when lambda is below its bound, or BOS is not penalised
   }
   SUBCASE("an entry outside the aligned blocks is a perturbation") {
     auto& query = ct.model.layers[1].heads[0].query;
-    query(0, ct.layout.query(2).offset) = 1.5 * query(0, ct.layout.tok().offset);  // reads q2 into the tok block: |M| 1.5 lambda > the 2 lambda gap / 2
+    query(0, ct.layout.query(2).offset) =
+        1.5 * query(0, ct.layout.tok().offset);  // reads q2 into the tok block: |M| 1.5 lambda > the 2 lambda gap / 2
     const cx::Certificate c = certify(ct, 65543);
     CHECK_FALSE(find(c, "layer2.score_gap").holds);
   }
@@ -232,7 +234,8 @@ TEST_CASE("unembedding: the exact threshold is matched mass 1/2") {
 
 TEST_CASE("precisions: fp64/fp32 certify the default sizes; rounding is folded in") {
   const cx::CopyTransformer ct = cx::build_copy_transformer(4, 8, 65543);
-  const cx::Certificate exact = certify(ct, 65543), f64 = certify(ct, 65543, P::fp64), f32 = certify(ct, 65543, P::fp32);
+  const cx::Certificate exact = certify(ct, 65543), f64 = certify(ct, 65543, P::fp64),
+                        f32 = certify(ct, 65543, P::fp32);
   CHECK(exact.certified);
   CHECK(f64.certified);
   CHECK(f32.certified);

@@ -13,16 +13,18 @@ using namespace copyproof::construction;
 TEST_CASE("code gap: <c(u),c(v)> = b for u = v and <= b - 2 otherwise") {
   for (int D : {2, 3, 4, 7, 8, 26, 255, 256, 1000}) {
     const int b = code_bits(D);
-    CHECK((1 << b) >= D + 1);            // enough codes for D letters and CUT
-    CHECK((1 << (b - 1)) < D + 1);       // and no more bits than needed
+    CHECK((1 << b) >= D + 1);       // enough codes for D letters and CUT
+    CHECK((1 << (b - 1)) < D + 1);  // and no more bits than needed
     const int symbols = std::min(D + 1, 300);
     for (int u = 0; u < symbols; ++u) {
       const Eigen::VectorXd cu = code_vector(u, b);
       CHECK(cu.cwiseAbs().minCoeff() == 1.0);
       for (int v = 0; v < symbols; ++v) {
         const double dot = cu.dot(code_vector(v, b));
-        if (u == v) CHECK(dot == b);
-        else CHECK(dot <= b - 2);
+        if (u == v)
+          CHECK(dot == b);
+        else
+          CHECK(dot <= b - 2);
       }
     }
   }

@@ -99,8 +99,8 @@ TEST_CASE("step 1 (layer 1): every slice equals its definition, by hand, next to
   for (std::int64_t i = 0; i < 7; ++i)
     for (int col = 0; col < 5; ++col) {
       const Slice& sl = *slices[col];
-      const Eigen::VectorXd want = expected[i][col] < 0 ? Eigen::VectorXd::Zero(sl.width)
-                                                        : code_vector(expected[i][col], sl.width);
+      const Eigen::VectorXd want =
+          expected[i][col] < 0 ? Eigen::VectorXd::Zero(sl.width) : code_vector(expected[i][col], sl.width);
       CHECK((exact.row(i).segment(sl.offset, sl.width).transpose() - want).isZero());
     }
 }
@@ -114,8 +114,9 @@ TEST_CASE("step 1 (layer 1): windows reaching before position 0 when no separato
   const auto r = forward(TypedTransformer<double>(ct.model), seq, outs, ForwardOptions{1});
   const Eigen::MatrixXd exact = exact_layer1_stream(ct.vocab, ct.layout, seq);
   CHECK((r.last_layer_input - exact).cwiseAbs().maxCoeff() <= ct.parameters.layer1_error_bound);
-  CHECK(exact.row(1).segment(ct.layout.query(3).offset, 2).transpose().isApprox(code_vector(3, 2)));  // q3 at 1 = s_0 = d
-  CHECK(exact.row(2).segment(ct.layout.key(4).offset, 2).transpose().isApprox(code_vector(3, 2)));    // k4 at 2 = s_0
+  CHECK(
+      exact.row(1).segment(ct.layout.query(3).offset, 2).transpose().isApprox(code_vector(3, 2)));  // q3 at 1 = s_0 = d
+  CHECK(exact.row(2).segment(ct.layout.key(4).offset, 2).transpose().isApprox(code_vector(3, 2)));  // k4 at 2 = s_0
 }
 
 TEST_CASE("steps 2-4: de Bruijn sequences are copied exactly, with the promised margin") {
@@ -323,12 +324,14 @@ TEST_CASE("fp32 and fp64 predictions agree") {
     const CopyTransformer ct = build_copy_transformer(3, 4, 200);
     const TypedTransformer<float> f32(ct.model);
     const TypedTransformer<double> f64(ct.model);
-    const auto strings = source == SourceKind::uniform ? uniform_source(3, 200, 20, 5) : planted_source(3, 4, 200, 20, 5);
+    const auto strings =
+        source == SourceKind::uniform ? uniform_source(3, 200, 20, 5) : planted_source(3, 4, 200, 20, 5);
     for (std::int64_t i = 0; i < strings->count(); ++i) {
       const auto x = strings->string(i);
       const auto seq = teacher_forced_sequence(ct.vocab, x);
       const auto outs = copy_output_positions(200);
-      CHECK(forward(f32, seq, outs, ForwardOptions{1}).predictions == forward(f64, seq, outs, ForwardOptions{1}).predictions);
+      CHECK(forward(f32, seq, outs, ForwardOptions{1}).predictions ==
+            forward(f64, seq, outs, ForwardOptions{1}).predictions);
     }
   }
 }
@@ -347,7 +350,8 @@ TEST_CASE("teacher-forced predictions = greedy autoregressive output up to the f
       const Token expected = k < x.size() ? x[k] : ct.vocab.eos();
       if (ar[k] != expected) break;
     }
-    const bool tf_copied = std::equal(x.begin(), x.end(), tf.predictions.begin()) && tf.predictions.back() == ct.vocab.eos();
+    const bool tf_copied =
+        std::equal(x.begin(), x.end(), tf.predictions.begin()) && tf.predictions.back() == ct.vocab.eos();
     std::vector<Token> want = x;
     want.push_back(ct.vocab.eos());
     CHECK((ar == want) == tf_copied);

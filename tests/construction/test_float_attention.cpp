@@ -7,10 +7,10 @@
 #include <cstring>
 #include <limits>
 
+#include "../../construction/src/certificate_parts.hpp"
+#include "../tile_edges.hpp"
 #include "copyproof/common/random.hpp"
 #include "copyproof/construction/attention.hpp"
-#include "../tile_edges.hpp"
-#include "../../construction/src/certificate_parts.hpp"
 
 using namespace copyproof;
 using namespace copyproof::construction;
@@ -105,13 +105,14 @@ TEST_CASE("float attention exp: the flush threshold, exactly 0 below, exactly 1 
   CHECK(threshold == -87.33654022216796875f);
   CHECK(attention_exp(threshold) >= std::numeric_limits<float>::min());  // the first kept argument: a normal weight
   CHECK(attention_exp(std::nextafter(threshold, -1000.0f)) == 0.0f);
-  for (float x : {-87.34f, -87.5f, -87.7f, -88.0f, -100.0f, -103.98f, -200.0f, -1e30f, -std::numeric_limits<float>::infinity()})
+  for (float x :
+       {-87.34f, -87.5f, -87.7f, -88.0f, -100.0f, -103.98f, -200.0f, -1e30f, -std::numeric_limits<float>::infinity()})
     CHECK(attention_exp(x) == 0.0f);
   CHECK(attention_exp(0.0f) == 1.0f);
   CHECK(attention_exp(-0.0f) == 1.0f);
   // Every float in [threshold, 0] that this walk visits (4e5: 2e5 spread evenly, and the 1e5
-  // consecutive floats above the threshold and below 0): relative error <= half the stated kExpUlpsFp32, as the stated-accuracy test
-  // holds the other exps to.
+  // consecutive floats above the threshold and below 0): relative error <= half the stated kExpUlpsFp32, as the
+  // stated-accuracy test holds the other exps to.
   double worst = 0;
   auto check = [&](float x) {
     const long double ref = std::exp(static_cast<long double>(x));
@@ -128,14 +129,17 @@ TEST_CASE("float attention exp: the flush threshold, exactly 0 below, exactly 1 
   CHECK(worst <= certificate_detail::kExpUlpsFp32 * 0x1p-23 / 2);
 }
 
-TEST_CASE("float attention kernels: identical bits in both forms; within the rounding model of float64 and of the Eigen path") {
+TEST_CASE(
+    "float attention kernels: identical bits in both forms; within the rounding model of float64 and of the Eigen "
+    "path") {
   Rng rng(2026);
   const RelativeWindow causal{}, wide_band{2, 300};
   // Key counts around the lanes, the score passes, one and two key tiles; query counts (2/3
   // of the keys) around the query block and a row pass; all from the kernel's constants
   // (attention.hpp), so a tile changed for speed moves these lengths with it.
-  std::vector<std::int64_t> lengths = copyproof::testing::around(
-      {kFloatKernelLanes, kFloatKernelKeysPerPass, 3 * kAttentionQueryBlock / 2, kAttentionKeyTile, 2 * kAttentionKeyTile});
+  std::vector<std::int64_t> lengths =
+      copyproof::testing::around({kFloatKernelLanes, kFloatKernelKeysPerPass, 3 * kAttentionQueryBlock / 2,
+                                  kAttentionKeyTile, 2 * kAttentionKeyTile});
   for (const std::int64_t n : {std::int64_t{1}, std::int64_t{2}, std::int64_t{3 * kFloatKernelRowsPerPass / 2},
                                3 * kAttentionKeyTile / 2 + 1, 3 * kAttentionKeyTile + 3})
     lengths.push_back(n);

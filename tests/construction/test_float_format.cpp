@@ -33,11 +33,11 @@ float bf16_by_bits(float x) {
 
 TEST_CASE("round to nearest, ties to even") {
   // bf16 has 7 fraction bits: next after 1 is 1 + 2^-7.
-  CHECK(bf(1 + p2(-8)) == 1.0f);                      // tie -> even (1)
-  CHECK(bf(1 + 3 * p2(-8)) == 1 + p2(-6));            // tie -> even (1 + 2^-6)
-  CHECK(bf(1 + p2(-8) + p2(-20)) == 1 + p2(-7));      // above the tie -> up
-  CHECK(bf(1 + p2(-8) - p2(-20)) == 1.0f);            // below the tie -> down
-  CHECK(bf(-(1 + 3 * p2(-8))) == -(1 + p2(-6)));      // symmetric
+  CHECK(bf(1 + p2(-8)) == 1.0f);                  // tie -> even (1)
+  CHECK(bf(1 + 3 * p2(-8)) == 1 + p2(-6));        // tie -> even (1 + 2^-6)
+  CHECK(bf(1 + p2(-8) + p2(-20)) == 1 + p2(-7));  // above the tie -> up
+  CHECK(bf(1 + p2(-8) - p2(-20)) == 1.0f);        // below the tie -> down
+  CHECK(bf(-(1 + 3 * p2(-8))) == -(1 + p2(-6)));  // symmetric
   // fp16 has 10 fraction bits.
   CHECK(hf(1 + p2(-11)) == 1.0f);
   CHECK(hf(1 + 3 * p2(-11)) == 1 + p2(-9));
@@ -49,24 +49,24 @@ TEST_CASE("round to nearest, ties to even") {
 TEST_CASE("subnormals") {
   // fp16: smallest normal 2^-14, subnormal spacing 2^-24.
   CHECK(hf(p2(-24)) == p2(-24));
-  CHECK(hf(p2(-25)) == 0.0f);                 // tie between 0 and 2^-24 -> even (0)
-  CHECK(std::signbit(hf(-p2(-25))));          // signed zero
+  CHECK(hf(p2(-25)) == 0.0f);         // tie between 0 and 2^-24 -> even (0)
+  CHECK(std::signbit(hf(-p2(-25))));  // signed zero
   CHECK(hf(1.5f * p2(-25)) == p2(-24));
-  CHECK(hf(3 * p2(-25)) == p2(-23));          // tie between 1 and 2 quanta -> 2
+  CHECK(hf(3 * p2(-25)) == p2(-23));                  // tie between 1 and 2 quanta -> 2
   CHECK(hf(p2(-15) + p2(-24)) == p2(-15) + p2(-24));  // exact subnormal kept
   CHECK(hf(p2(-15) + p2(-26)) == p2(-15));
   // bf16: binary32's exponent range, subnormal spacing 2^-133.
   CHECK(bf(p2(-130)) == p2(-130));
   CHECK(bf(p2(-149)) == 0.0f);
   CHECK(bf(p2(-133)) == p2(-133));
-  CHECK(bf(1.5f * p2(-133)) == p2(-132));     // tie between 1 and 2 quanta -> 2
+  CHECK(bf(1.5f * p2(-133)) == p2(-132));  // tie between 1 and 2 quanta -> 2
 }
 
 TEST_CASE("overflow to infinity, infinities, NaN, zero") {
   const float inf = std::numeric_limits<float>::infinity();
   CHECK(hf(65504.0f) == 65504.0f);
   CHECK(hf(65519.0f) == 65504.0f);
-  CHECK(hf(65520.0f) == inf);       // the halfway point rounds to even: infinity
+  CHECK(hf(65520.0f) == inf);  // the halfway point rounds to even: infinity
   CHECK(hf(-1e6f) == -inf);
   CHECK(bf(std::numeric_limits<float>::max()) == inf);
   CHECK(bf(-std::numeric_limits<float>::max()) == -inf);

@@ -74,7 +74,8 @@ TEST_CASE("levels: merging chunks equals adding every key in order") {
     LevelStats<3> merged;
     for (std::size_t begin = 0; begin < keys.size(); begin += chunk) {
       LevelStats<3> part;
-      for (std::size_t i = begin; i < std::min(keys.size(), begin + chunk); ++i) part.add(keys[i].score, keys[i].value, 3);
+      for (std::size_t i = begin; i < std::min(keys.size(), begin + chunk); ++i)
+        part.add(keys[i].score, keys[i].value, 3);
       merged.merge(part, 3);
     }
     CHECK(merged.max_score == whole.max_score);
@@ -117,7 +118,8 @@ TEST_CASE("integer last layer of the copy transformer = the float forward") {
         CHECK(integer.heads[0].query_residual <= ct.parameters.layer1_error_bound);
         // log-normalizers agree up to the score rounding, the tail bound and float32 sums
         // of up to 2L + 2 terms (relative 1e-4 covers 1000 x float epsilon).
-        const double gap = (integer.log_normalizer.col(0) - fwd.last_layer_lse.col(0).cast<double>()).cwiseAbs().maxCoeff();
+        const double gap =
+            (integer.log_normalizer.col(0) - fwd.last_layer_lse.col(0).cast<double>()).cwiseAbs().maxCoeff();
         CHECK(gap <= integer.score_rounding_bound + 1e-4);
       }
     }

@@ -85,7 +85,8 @@ TEST_CASE("residual labels: the exact layer-1 stream reads back as its definitio
   const std::vector<Token> sequence = teacher_forced_sequence(ct.vocab, x);
   const Eigen::MatrixXd exact = exact_layer1_stream(ct.vocab, ct.layout, sequence);
   const Eigen::VectorXd row = exact.row(2).transpose();
-  const auto readings = read_residual_row(ct, std::span<const double>(row.data(), static_cast<std::size_t>(row.size())));
+  const auto readings =
+      read_residual_row(ct, std::span<const double>(row.data(), static_cast<std::size_t>(row.size())));
   auto symbol_of = [&](const std::string& name) {
     for (const auto& r : readings)
       if (r.slice == name) return r.symbol;
@@ -97,7 +98,7 @@ TEST_CASE("residual labels: the exact layer-1 stream reads back as its definitio
   CHECK(symbol_of("q1") == 0);
   CHECK(symbol_of("k1") == 0);
   CHECK(symbol_of("k2") == cut_symbol(ct.vocab));
-  CHECK(symbol_of("out") == -1);                // nothing written before layer 2
+  CHECK(symbol_of("out") == -1);  // nothing written before layer 2
   CHECK(readings.back().slice == "one");
   CHECK(readings.back().value == 1.0);
 

@@ -56,10 +56,10 @@ TEST_CASE("exhaustive enumerates every string once") {
 }
 
 TEST_CASE("has_repeated_ngram, by hand") {
-  CHECK(has_repeated_ngram(std::vector<Token>{0, 1, 0, 1}, 2));    // "ab" at 0 and 2
-  CHECK(!has_repeated_ngram(std::vector<Token>{0, 1, 1, 0}, 2));   // ab bb ba
-  CHECK(has_repeated_ngram(std::vector<Token>{0, 0, 0}, 2));       // overlapping "aa"
-  CHECK(!has_repeated_ngram(std::vector<Token>{0, 1, 2}, 4));      // shorter than n
+  CHECK(has_repeated_ngram(std::vector<Token>{0, 1, 0, 1}, 2));   // "ab" at 0 and 2
+  CHECK(!has_repeated_ngram(std::vector<Token>{0, 1, 1, 0}, 2));  // ab bb ba
+  CHECK(has_repeated_ngram(std::vector<Token>{0, 0, 0}, 2));      // overlapping "aa"
+  CHECK(!has_repeated_ngram(std::vector<Token>{0, 1, 2}, 4));     // shorter than n
 }
 
 TEST_CASE("reference hash-copy: predictions, ambiguity and the cut at separators") {
@@ -104,7 +104,8 @@ TEST_CASE("reference: the packed and the hashed n-gram index agree, repeats and 
     const Vocabulary v{D};
     REQUIRE(ngrams_pack(D, n));
     for (SourceKind kind : {SourceKind::uniform, SourceKind::planted}) {
-      const auto source = kind == SourceKind::uniform ? uniform_source(D, 300, 5, 17) : planted_source(D, n, 300, 5, 17);
+      const auto source =
+          kind == SourceKind::uniform ? uniform_source(D, 300, 5, 17) : planted_source(D, n, 300, 5, 17);
       for (std::int64_t i = 0; i < source->count(); ++i) {
         const auto x = source->string(i);
         const auto seq = teacher_forced_sequence(v, x);

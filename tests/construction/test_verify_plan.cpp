@@ -68,15 +68,27 @@ TEST_CASE("plan_verify: the ranges every request keeps, both sides of each limit
   };
   CHECK(rejected_field(with([](VerifyRequest& r) { r.alphabet = 1; })) == VerifyField::alphabet);
   CHECK(rejected_field(with([](VerifyRequest& r) { r.alphabet = kMaxAlphabet + 1; })) == VerifyField::alphabet);
-  accepted(with([](VerifyRequest& r) { r.alphabet = kMaxAlphabet; r.ngram = 1; }));
+  accepted(with([](VerifyRequest& r) {
+    r.alphabet = kMaxAlphabet;
+    r.ngram = 1;
+  }));
   for (int D : {2, 26, kMaxAlphabet}) {
-    accepted(with([D](VerifyRequest& r) { r.alphabet = D; r.ngram = max_ngram(D); r.length = 1; }));
-    CHECK(rejected_field(with([D](VerifyRequest& r) { r.alphabet = D; r.ngram = max_ngram(D) + 1; })) ==
-          VerifyField::ngram);
+    accepted(with([D](VerifyRequest& r) {
+      r.alphabet = D;
+      r.ngram = max_ngram(D);
+      r.length = 1;
+    }));
+    CHECK(rejected_field(with([D](VerifyRequest& r) {
+            r.alphabet = D;
+            r.ngram = max_ngram(D) + 1;
+          })) == VerifyField::ngram);
   }
   CHECK(rejected_field(with([](VerifyRequest& r) { r.ngram = 0; })) == VerifyField::ngram);
   CHECK(rejected_field(with([](VerifyRequest& r) { r.length = 0; })) == VerifyField::length);
-  accepted(with([](VerifyRequest& r) { r.length = kMaxVerifyLength; r.samples = 1; }));  // memory unknown: unchecked
+  accepted(with([](VerifyRequest& r) {
+    r.length = kMaxVerifyLength;
+    r.samples = 1;
+  }));  // memory unknown: unchecked
   CHECK(rejected_field(with([](VerifyRequest& r) { r.length = kMaxVerifyLength + 1; })) == VerifyField::length);
   accepted(with([](VerifyRequest& r) { r.samples = kMaxVerifySamples; }));
   CHECK(rejected_field(with([](VerifyRequest& r) { r.samples = kMaxVerifySamples + 1; })) == VerifyField::samples);

@@ -100,8 +100,10 @@ void check_png(const fs::path& path) {
   CHECK(bytes.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
   CHECK(bytes.substr(12, 4) == "IHDR");
   auto be32 = [&](std::size_t at) {
-    return (unsigned(static_cast<unsigned char>(bytes[at])) << 24) | (unsigned(static_cast<unsigned char>(bytes[at + 1])) << 16) |
-           (unsigned(static_cast<unsigned char>(bytes[at + 2])) << 8) | unsigned(static_cast<unsigned char>(bytes[at + 3]));
+    return (unsigned(static_cast<unsigned char>(bytes[at])) << 24) |
+           (unsigned(static_cast<unsigned char>(bytes[at + 1])) << 16) |
+           (unsigned(static_cast<unsigned char>(bytes[at + 2])) << 8) |
+           unsigned(static_cast<unsigned char>(bytes[at + 3]));
   };
   // Plausible: a readable page (the specs ask 1000-1400 x 600-750 pixels), and more bytes
   // than an empty frame would take but fewer than a photograph.
@@ -139,10 +141,11 @@ const std::map<std::string, Expected>& expected_figures() {
         6}},  // 3 models x (interval band, mean)
       {"trained-sample-efficiency",
        {{"model", "examples_seen", "eval_length", "seeds", "mean_string_accuracy", "low", "high", "interval"}, 6}},
-      {"dup-ngram-probe", {{"model", "length", "ngram", "seeds", "mean_string_accuracy", "low", "high", "interval"}, 3}},
+      {"dup-ngram-probe",
+       {{"model", "length", "ngram", "seeds", "mean_string_accuracy", "low", "high", "interval"}, 3}},
       {"state-sweep-bound",
-       {{"group", "model", "state_numbers", "state_bits_32", "longest_copied", "longest_drawn", "bound_longest_length_32",
-         "bits_per_letter_copied", "fewest_bits_per_number", "bound_at_fewest_bits"},
+       {{"group", "model", "state_numbers", "state_bits_32", "longest_copied", "longest_drawn",
+         "bound_longest_length_32", "bits_per_letter_copied", "fewest_bits_per_number", "bound_at_fewest_bits"},
         4}},  // the bound at 32 bits, the bound at the fewest bits, LSTM points, Mamba points
       {"positional-length-generalization",
        {{"encoding", "length", "seeds", "mean_string_accuracy", "low", "high", "interval", "train_min_length",
@@ -215,7 +218,8 @@ TEST_CASE("figures --quick: every figure's CSV, SVG and PNG, identical CSVs acro
     CHECK(slurp(base.string() + ".csv") == slurp((second / name).string() + ".csv"));
   }
   // No temporary file is left behind.
-  for (const auto& entry : fs::directory_iterator(first)) CHECK(entry.path().string().find(".tmp.") == std::string::npos);
+  for (const auto& entry : fs::directory_iterator(first))
+    CHECK(entry.path().string().find(".tmp.") == std::string::npos);
   fs::remove_all(first);
   fs::remove_all(second);
 }

@@ -54,9 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto ngram = metadata(file, "ngram", 1, cx::kMaxDModel);
   const auto max_length = metadata(file, "max_length", 1, cx::kMaxCertifiedLength);
   if (!alphabet || !ngram || !max_length) return 0;
-  constexpr cx::CertificatePrecision kPrecisions[] = {
-      cx::CertificatePrecision::exact, cx::CertificatePrecision::fp64, cx::CertificatePrecision::fp32,
-      cx::CertificatePrecision::bf16,  cx::CertificatePrecision::fp16, cx::CertificatePrecision::int8};
+  constexpr cx::CertificatePrecision kPrecisions[] = {cx::CertificatePrecision::exact, cx::CertificatePrecision::fp64,
+                                                      cx::CertificatePrecision::fp32,  cx::CertificatePrecision::bf16,
+                                                      cx::CertificatePrecision::fp16,  cx::CertificatePrecision::int8};
   cx::Certificate c;
   try {
     c = cx::certify_copy_transformer(*model, static_cast<int>(*alphabet), static_cast<int>(*ngram), *max_length,

@@ -22,7 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto ck = copyproof::trained::checkpoint_from_safetensors(file, "input");
     const auto net = copyproof::trained::make_network<float>(ck.meta.config);
     if (ck.params.size() != net->parameter_count()) std::abort();  // the loader's promise
-  } catch (const copyproof::trained::CheckpointError&) {
-  }
+  } catch (const copyproof::trained::CheckpointError&) {}
   return 0;
 }

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   namespace cx = copyproof::construction;
   const unsigned selector = data[0] | (unsigned{data[1]} << 8) | (unsigned{data[2]} << 16);
   const bool letters = (selector & 1) == 0;
-  const int alphabet = letters ? 2 + static_cast<int>((selector >> 1) % 25)              // [2, 26]
+  const int alphabet = letters ? 2 + static_cast<int>((selector >> 1) % 25)                         // [2, 26]
                                : 27 + static_cast<int>((selector >> 1) % (cx::kMaxAlphabet - 26));  // [27, 65536]
   const std::string_view text(reinterpret_cast<const char*>(data + 3), size - 3);
   std::vector<cx::Token> tokens;
@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The report's excerpt around any position must stay inside the string.
   if (!tokens.empty()) {
     const auto n = static_cast<std::int64_t>(tokens.size());
-    (void)copyproof::cli::format_excerpt(tokens, vocab, static_cast<std::int64_t>(selector) % n, 1 + (selector >> 4) % n);
+    (void)copyproof::cli::format_excerpt(tokens, vocab, static_cast<std::int64_t>(selector) % n,
+                                         1 + (selector >> 4) % n);
   }
   return 0;
 }

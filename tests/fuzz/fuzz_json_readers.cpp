@@ -65,14 +65,11 @@ void as_safetensors_header(std::string_view text) {
     const SafetensorsFile file = copyproof::parse_safetensors(bytes, "input");
     try {
       (void)cx::transformer_from_safetensors(file);
-    } catch (const SafetensorsError&) {
-    }
+    } catch (const SafetensorsError&) {}
     try {
       (void)tr::checkpoint_from_safetensors(file, "input");
-    } catch (const tr::CheckpointError&) {
-    }
-  } catch (const SafetensorsError&) {
-  }
+    } catch (const tr::CheckpointError&) {}
+  } catch (const SafetensorsError&) {}
 }
 
 void as_heads_metadata(std::string_view text) {
@@ -80,8 +77,7 @@ void as_heads_metadata(std::string_view text) {
   file.metadata["heads"] = std::string(text);
   try {
     cx::transformer_from_safetensors(file).validate();
-  } catch (const SafetensorsError&) {
-  }
+  } catch (const SafetensorsError&) {}
 }
 
 void as_checkpoint_metadata(std::string_view text) {
@@ -94,8 +90,7 @@ void as_checkpoint_metadata(std::string_view text) {
   }
   try {
     (void)tr::checkpoint_from_safetensors(file, "input");
-  } catch (const tr::CheckpointError&) {
-  }
+  } catch (const tr::CheckpointError&) {}
 }
 
 }  // namespace

@@ -12,8 +12,8 @@ Figure trained_sample_efficiency_figure();
 Figure dup_ngram_probe_figure();
 
 const std::vector<Figure>& all_figures() {
-  static const std::vector<Figure> figures = {trained_length_generalization_figure(), trained_sample_efficiency_figure(),
-                                              dup_ngram_probe_figure()};
+  static const std::vector<Figure> figures = {trained_length_generalization_figure(),
+                                              trained_sample_efficiency_figure(), dup_ngram_probe_figure()};
   return figures;
 }
 

@@ -173,8 +173,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (parts[kDup])
     if (const auto dup = accepted(*parts[kDup], kNames[kDup], tr::check_dup_json)) read_dup(*dup);
   if (parts[kPigeonhole])
-    if (const auto p = accepted(*parts[kPigeonhole], kNames[kPigeonhole], tr::check_pigeonhole_json)) read_pigeonhole(*p);
+    if (const auto p = accepted(*parts[kPigeonhole], kNames[kPigeonhole], tr::check_pigeonhole_json))
+      read_pigeonhole(*p);
   if (parts[kQuantized])
-    if (const auto q = accepted(*parts[kQuantized], kNames[kQuantized], tr::check_quantized_json)) read_quantized(*q, numbers);
+    if (const auto q = accepted(*parts[kQuantized], kNames[kQuantized], tr::check_quantized_json))
+      read_quantized(*q, numbers);
   return 0;
 }

@@ -84,7 +84,8 @@ void write_parts(std::string_view input, const fs::path& run) {
       continue;
     }
     const std::size_t end = std::min(input.find('\0', at), input.size());
-    std::ofstream(file, std::ios::binary | std::ios::trunc).write(input.data() + at, static_cast<std::streamsize>(end - at));
+    std::ofstream(file, std::ios::binary | std::ios::trunc)
+        .write(input.data() + at, static_cast<std::streamsize>(end - at));
     at = end + 1;
   }
 }
@@ -97,8 +98,8 @@ void check_figures(const fs::path& root) {
   }
   fg::FigureContext ctx;
   ctx.data_dir = root;
-  for (const fg::Figure& figure :
-       {fg::trained_length_generalization_figure(), fg::trained_sample_efficiency_figure(), fg::dup_ngram_probe_figure()}) {
+  for (const fg::Figure& figure : {fg::trained_length_generalization_figure(), fg::trained_sample_efficiency_figure(),
+                                   fg::dup_ngram_probe_figure()}) {
     const fg::FigureOutput out = figure.make(ctx);  // load_study accepted the files: no exception allowed
     if (!out.skipped.empty()) continue;
     const auto& columns = out.table.columns;
@@ -112,8 +113,7 @@ void check_figures(const fs::path& root) {
 void check_summary(const fs::path& root, const char* study) {
   try {
     (void)tr::study_summary(*tr::find_study(study), root);
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
 }
 
 }  // namespace

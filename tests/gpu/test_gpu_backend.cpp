@@ -8,13 +8,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "../tile_edges.hpp"
 #include "copyproof/construction/copy_forward.hpp"
 #include "copyproof/construction/hash_copy.hpp"
 #include "copyproof/construction/string_sources.hpp"
 #include "copyproof/construction/verifier.hpp"
 #include "copyproof/gpu/gpu_backend.hpp"
 #include "copyproof/gpu/level_attention_lanes.hpp"
-#include "../tile_edges.hpp"
 
 using namespace copyproof::construction;
 namespace gpu = copyproof::gpu;
@@ -35,8 +35,7 @@ Run run_all(const CopyTransformer& ct, const std::vector<Token>& x) {
   const CopyForwardRequest request{sequence, outputs, probes, 4, {}};
   // One block per chunk: every chunk boundary the tile-edge lengths can have.
   return Run{gpu::make_gpu_backend(ct, gpu::GpuOptions{1, 1 << 20})->run(request),
-             make_cpu_backend(ct, Precision::int8)->run(request),
-             make_cpu_backend(ct, Precision::fp32)->run(request)};
+             make_cpu_backend(ct, Precision::int8)->run(request), make_cpu_backend(ct, Precision::fp32)->run(request)};
 }
 
 }  // namespace
@@ -108,7 +107,8 @@ TEST_CASE("GPU progress: pairs done rise to the verifier's count, chunk by chunk
   CopyForwardRequest request{sequence, outputs, no_probes, 4, {}};
   request.progress = [&](std::int64_t done) { reports.push_back(done); };
   const CopyForwardResult r = gpu::make_gpu_backend(ct, gpu::GpuOptions{2, 4})->run(request);
-  const long long blocks = (static_cast<long long>(outputs.size()) + gpu::kLevelRowsPerBlock - 1) / gpu::kLevelRowsPerBlock;
+  const long long blocks =
+      (static_cast<long long>(outputs.size()) + gpu::kLevelRowsPerBlock - 1) / gpu::kLevelRowsPerBlock;
   const long long chunk_blocks = std::max(2LL, (blocks + 3) / 4);
   REQUIRE(reports.size() == static_cast<std::size_t>((blocks + chunk_blocks - 1) / chunk_blocks));
   CHECK(reports.size() >= 2);

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "copyproof/gpu/level_attention_lanes.hpp"
 #include "../tile_edges.hpp"
+#include "copyproof/gpu/level_attention_lanes.hpp"
 
 using namespace copyproof::gpu;
 namespace cx = copyproof::construction;
@@ -97,7 +97,8 @@ std::vector<cx::LevelStats<DV>> emulate_kernel(const Problem& p) {
             for (int r = 0; r < kARegisters; ++r)
               a[warp][rt][s][lane][r] =
                   load_u32(p.q.data() + a_register_offset<P>(tile_row(block_row, warp, rt), lane, s, r));
-        rows[warp][lane].init(threshold[warp][lane], p.positions.data(), block_row, warp, lane, p.queries, p.keys, p.window_lo, p.window_hi);
+        rows[warp][lane].init(threshold[warp][lane], p.positions.data(), block_row, warp, lane, p.queries, p.keys,
+                              p.window_lo, p.window_hi);
       }
     }
     const KeyRange block = block_keys(p.positions.data(), block_row, p.queries, p.keys, p.window_lo, p.window_hi);
@@ -119,7 +120,8 @@ std::vector<cx::LevelStats<DV>> emulate_kernel(const Problem& p) {
           for (int lane = 0; lane < kWarpSize; ++lane)
             for (int s = 0; s < Shape::kSteps; ++s)
               for (int r = 0; r < kBRegisters; ++r)
-                b[s][lane][r] = load_u32(tile.data() + b_register_offset<P>(0, lane, 0, 0) + b_register_step<P>(sub, s, r));
+                b[s][lane][r] =
+                    load_u32(tile.data() + b_register_offset<P>(0, lane, 0, 0) + b_register_step<P>(sub, s, r));
           std::array<std::array<std::array<int, kCRegisters>, kWarpSize>, kLevelRowTiles> c{};
           for (int rt = 0; rt < kLevelRowTiles; ++rt)
             for (int s = 0; s < Shape::kSteps; ++s) emulate_mma(c[rt], a[warp][rt][s], b[s]);
@@ -234,8 +236,8 @@ void check_all(int key_width, const std::vector<long long>& query_lengths, const
               ++wrong;
             }
           INFO("P = " << P << ", DV = " << DV << ", queries = " << queries << ", keys = " << keys << ", positions "
-                      << std::string(kind == Positions::copy_tail ? "copy tail" : "sorted random") << ", window [" << w.lo << ", "
-                      << w.hi << "]: first wrong row " << first_wrong);
+                      << std::string(kind == Positions::copy_tail ? "copy tail" : "sorted random") << ", window ["
+                      << w.lo << ", " << w.hi << "]: first wrong row " << first_wrong);
           CHECK(wrong == 0);
         }
 }
@@ -284,7 +286,8 @@ TEST_CASE("emulated kernel = direct per-row scan at every tile edge (P = 32, d_v
   check_all<32, 1>(25, queries, keys);
 }
 
-TEST_CASE("emulated kernel = direct per-row scan, the B(4,12) shape (P = 64, d_v = 3) and the widest (P = 128, d_v = 8)") {
+TEST_CASE(
+    "emulated kernel = direct per-row scan, the B(4,12) shape (P = 64, d_v = 3) and the widest (P = 128, d_v = 8)") {
   check_all<64, 3>(37, around({kMmaM, kLevelRowsPerBlock}), around({kLevelKeyTile}));
   check_all<128, 8>(127, around({kLevelRowsPerWarp, kLevelRowsPerBlock}), around({kMmaN, kLevelKeyTile}));
 }

@@ -4,12 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/wait.h>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 

@@ -135,13 +135,14 @@ TEST_CASE("inverse queries at exact ties (power-of-two cases)") {
   CHECK(max_copy_length(state_of_bits(0), 2, q(1, 2)) == 0);
   CHECK(max_copy_length(state_of_count(81), 3, q(1, 2)) == 4);  // 81 / 3^L > 1/2 iff L <= 4
   // B > L log2 D + log2(1 - eps).
-  CHECK(min_state_bits(2, 10, q(1, 2)) == 10);    // B > 9
-  CHECK(min_state_bits(2, 10, q(3, 4)) == 9);     // B > 8
-  CHECK(min_state_bits(3, 5, q(1, 2)) == 7);      // 2^B > 121.5
-  CHECK(min_state_bits(2, 1, q(999, 1000)) == 0); // one state: err = 1/2 < 0.999
+  CHECK(min_state_bits(2, 10, q(1, 2)) == 10);     // B > 9
+  CHECK(min_state_bits(2, 10, q(3, 4)) == 9);      // B > 8
+  CHECK(min_state_bits(3, 5, q(1, 2)) == 7);       // 2^B > 121.5
+  CHECK(min_state_bits(2, 1, q(999, 1000)) == 0);  // one state: err = 1/2 < 0.999
 }
 
-TEST_CASE("the exact write-out limit is one rule: |S| = 2^k from bits or from a count, the same up to 2^kExactWriteOutBits") {
+TEST_CASE(
+    "the exact write-out limit is one rule: |S| = 2^k from bits or from a count, the same up to 2^kExactWriteOutBits") {
   const std::uint64_t k = kExactWriteOutBits;
   const cpp_int at_limit = power(cpp_int(2), k), past = power(cpp_int(2), k + 1);
   CHECK(written_out_exactly(at_limit));

@@ -11,8 +11,8 @@ TEST_CASE("powers of two and common factors cancel exactly") {
   CHECK(x.is_rational());
   CHECK(x.rational_part() == 2);
   // 5 log2 6 - 5 log2 2 - 5 log2 3 = 0, via the coprime refinement of {6, 3}.
-  const Log2Number zero = Log2Number::log2_of(cpp_int(6)).times(5) - Log2Number::rational(5) -
-                          Log2Number::log2_of(cpp_int(3)).times(5);
+  const Log2Number zero =
+      Log2Number::log2_of(cpp_int(6)).times(5) - Log2Number::rational(5) - Log2Number::log2_of(cpp_int(3)).times(5);
   CHECK(zero.is_rational());
   CHECK(zero.sign() == 0);
   // log2 (45/15) = log2 3: irrational, positive, floor 1.
@@ -26,7 +26,7 @@ TEST_CASE("powers of two and common factors cancel exactly") {
 TEST_CASE("floor and sign of large irrational values are exact") {
   const cpp_int L("1000000000000000000");
   const Log2Number x = Log2Number::log2_of(cpp_int(3)).times(L);  // 1e18 log2 3
-  CHECK(x.floor() == cpp_int("1584962500721156181"));  // 1.5849625007211561814537...e18
+  CHECK(x.floor() == cpp_int("1584962500721156181"));             // 1.5849625007211561814537...e18
   CHECK((x - Log2Number::rational(cpp_rational(cpp_int("1584962500721156181")))).sign() == 1);
   CHECK((x - Log2Number::rational(cpp_rational(cpp_int("1584962500721156182")))).sign() == -1);
 }
@@ -49,7 +49,7 @@ TEST_CASE("format_rational rounds in the asked direction") {
 }
 
 TEST_CASE("format_power_of_two keeps tiny values tiny and huge ones huge") {
-  CHECK(format_power_of_two(Log2Number::rational(-10000), 5, Rounding::up) == "5.0124e-3011");   // 5.01237...e-3011
+  CHECK(format_power_of_two(Log2Number::rational(-10000), 5, Rounding::up) == "5.0124e-3011");  // 5.01237...e-3011
   CHECK(format_power_of_two(Log2Number::rational(-10000), 5, Rounding::down) == "5.0123e-3011");
-  CHECK(format_power_of_two(Log2Number::rational(10000), 5, Rounding::down) == "1.995e+3010");    // 1.99506...e3010
+  CHECK(format_power_of_two(Log2Number::rational(10000), 5, Rounding::down) == "1.995e+3010");  // 1.99506...e3010
 }

@@ -28,7 +28,8 @@ TEST_CASE("closed forms") {
   CHECK(closed_form_ngram_probability({5, 3, 3})->probability == 0);  // one n-gram
   CHECK(closed_form_ngram_probability({2, 2, 6})->probability == 1);  // 5 2-grams, 4 kinds
   // n = 1: all letters distinct with probability 26*25*24*23 / 26^4.
-  CHECK(closed_form_ngram_probability({26, 1, 4})->probability == 1 - cpp_rational(26 * 25 * 24 * 23, 26 * 26 * 26 * 26));
+  CHECK(closed_form_ngram_probability({26, 1, 4})->probability ==
+        1 - cpp_rational(26 * 25 * 24 * 23, 26 * 26 * 26 * 26));
   CHECK_FALSE(closed_form_ngram_probability({2, 3, 9}));
 }
 
@@ -121,8 +122,10 @@ TEST_CASE("Clopper-Pearson one-sided bounds: closed forms and the binomial tail 
     CHECK(high > phat);
     // The bound inverts the tail: P(X >= k | n, low) = 0.001 and P(X <= k | n, high) = 0.001
     // (1e-9: Boost's ibeta_inv/cdf agree to near double precision).
-    const boost::math::binomial_distribution<double> at_low(static_cast<double>(n), low), at_high(static_cast<double>(n), high);
-    CHECK(boost::math::cdf(boost::math::complement(at_low, static_cast<double>(k) - 1)) == doctest::Approx(0.001).epsilon(1e-9));
+    const boost::math::binomial_distribution<double> at_low(static_cast<double>(n), low),
+        at_high(static_cast<double>(n), high);
+    CHECK(boost::math::cdf(boost::math::complement(at_low, static_cast<double>(k) - 1)) ==
+          doctest::Approx(0.001).epsilon(1e-9));
     CHECK(boost::math::cdf(at_high, static_cast<double>(k)) == doctest::Approx(0.001).epsilon(1e-9));
   }
   // The rule of the uniform-* claims: the audit's uniform-26-3-60 had p ~ 0.0856 against a
@@ -156,7 +159,8 @@ TEST_CASE("Lemma 2.4: the verifier's double bound is the exact rational one roun
         const NgramQuery q{D, n, L};
         // C(L - n + 1, 2) / D^n exactly; lemma_bound_pairs where it writes D^n out (n <= 240).
         const cpp_rational pairs_bound =
-            L - n + 1 < 2 ? cpp_rational(0) : cpp_rational(ngram_pairs(q), power(cpp_int(D), static_cast<std::uint64_t>(n)));
+            L - n + 1 < 2 ? cpp_rational(0)
+                          : cpp_rational(ngram_pairs(q), power(cpp_int(D), static_cast<std::uint64_t>(n)));
         if (L - n + 1 >= 2 && lemma_bound_written_out(q)) CHECK(pairs_bound == lemma_bound_pairs(q));
         const cpp_rational exact = pairs_bound > 1 ? cpp_rational(1) : pairs_bound;
         const double got = cx::lemma_bound(D, n, L);

@@ -31,7 +31,8 @@ struct Blob {
 
 // Largest normalized mismatch |a - n| / (kRelTol * max(|a|, |n|) + kAbsTol) over every entry
 // of every blob: <= 1 passes. loss() recomputes the scalar from the blobs' current values.
-inline double gradcheck(const std::vector<Blob>& blobs, const std::function<double()>& loss, std::string* worst = nullptr) {
+inline double gradcheck(const std::vector<Blob>& blobs, const std::function<double()>& loss,
+                        std::string* worst = nullptr) {
   double worst_ratio = 0;
   for (const Blob& b : blobs) {
     for (std::size_t i = 0; i < b.size; ++i) {
@@ -43,10 +44,13 @@ inline double gradcheck(const std::vector<Blob>& blobs, const std::function<doub
       b.data[i] = saved;
       const double numeric = (up - down) / (2 * kStep);
       const double analytic = b.grad[i];
-      const double ratio = std::fabs(analytic - numeric) / (kRelTol * std::max(std::fabs(analytic), std::fabs(numeric)) + kAbsTol);
+      const double ratio =
+          std::fabs(analytic - numeric) / (kRelTol * std::max(std::fabs(analytic), std::fabs(numeric)) + kAbsTol);
       if (ratio > worst_ratio) {
         worst_ratio = ratio;
-        if (worst) *worst = b.name + "[" + std::to_string(i) + "] analytic " + std::to_string(analytic) + " numeric " + std::to_string(numeric);
+        if (worst)
+          *worst = b.name + "[" + std::to_string(i) + "] analytic " + std::to_string(analytic) + " numeric " +
+                   std::to_string(numeric);
       }
     }
   }
@@ -63,12 +67,12 @@ inline Matrix<double> random_matrix(Eigen::Index rows, Eigen::Index cols, Rng& r
 // output is those weights, so one backward with dout = R checks the whole Jacobian direction.
 inline double project(const Matrix<double>& out, const Matrix<double>& R) { return out.cwiseProduct(R).sum(); }
 
-#define COPYPROOF_CHECK_GRADIENTS(blobs, loss)                  \
-  do {                                                          \
-    std::string worst_;                                         \
-    const double ratio_ = gradcheck(blobs, loss, &worst_);      \
+#define COPYPROOF_CHECK_GRADIENTS(blobs, loss)                      \
+  do {                                                              \
+    std::string worst_;                                             \
+    const double ratio_ = gradcheck(blobs, loss, &worst_);          \
     INFO("worst entry: " << worst_ << " (ratio " << ratio_ << ")"); \
-    CHECK(ratio_ <= 1.0);                                       \
+    CHECK(ratio_ <= 1.0);                                           \
   } while (0)
 
 }  // namespace copyproof::trained::test

@@ -2,9 +2,9 @@
 // line on stderr, a tiny run writes a checkpoint that eval reads, JSON keys as documented.
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
@@ -20,7 +20,8 @@ struct Run {
 };
 
 Run run(const std::string& args) {
-  const std::string base = (std::filesystem::temp_directory_path() / ("copyproof_cli_" + std::to_string(::getpid()))).string();
+  const std::string base =
+      (std::filesystem::temp_directory_path() / ("copyproof_cli_" + std::to_string(::getpid()))).string();
   const std::string cmd = std::string(COPYPROOF_BINARY) + " " + args + " >" + base + ".out 2>" + base + ".err";
   const int status = std::system(cmd.c_str());
   Run r;
@@ -37,7 +38,8 @@ Run run(const std::string& args) {
 }
 
 std::string tmp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("copyproof_cli_" + std::to_string(::getpid()) + "_" + name)).string();
+  return (std::filesystem::temp_directory_path() / ("copyproof_cli_" + std::to_string(::getpid()) + "_" + name))
+      .string();
 }
 
 void check_usage_error(const std::string& args, const std::string& must_mention) {
@@ -70,12 +72,14 @@ TEST_CASE("train refuses bad input with one line and exit 2") {
 
 TEST_CASE("a tiny train run writes a checkpoint that eval reads; bad checkpoints exit 2") {
   const std::string ck = tmp("tiny.safetensors"), log = tmp("tiny.jsonl");
-  const Run t = run("train --model mamba --task copy --layers 1 --width 8 --state-dim 2 --steps 3 --batch 4 "
-                    "--min-length 2 --max-length 4 --eval-every 3 --eval-samples 4 --threads 1 --json --out " + ck + " --log " + log);
+  const Run t =
+      run("train --model mamba --task copy --layers 1 --width 8 --state-dim 2 --steps 3 --batch 4 "
+          "--min-length 2 --max-length 4 --eval-every 3 --eval-samples 4 --threads 1 --json --out " +
+          ck + " --log " + log);
   REQUIRE(t.code == 0);
   const auto tj = nlohmann::json::parse(t.out);
-  for (const char* key : {"model", "params", "state_numbers", "bits_per_number", "config", "task", "steps", "batch", "lr",
-                          "seed", "threads", "final_loss", "seconds", "checkpoint", "eval"})
+  for (const char* key : {"model", "params", "state_numbers", "bits_per_number", "config", "task", "steps", "batch",
+                          "lr", "seed", "threads", "final_loss", "seconds", "checkpoint", "eval"})
     CHECK_MESSAGE(tj.contains(key), key);
   CHECK(tj["state_numbers"] == 1 * 16 * (2 + 3));  // inner 2 x width, state + conv tail
   std::ifstream lines(log);
@@ -90,7 +94,8 @@ TEST_CASE("a tiny train run writes a checkpoint that eval reads; bad checkpoints
   CHECK(ej["params"] == tj["params"]);
   REQUIRE(ej["results"].size() == 2);
   CHECK(ej["results"][1]["length"] == 5);
-  for (const char* key : {"string_accuracy", "token_accuracy", "samples", "state_numbers"}) CHECK(ej["results"][0].contains(key));
+  for (const char* key : {"string_accuracy", "token_accuracy", "samples", "state_numbers"})
+    CHECK(ej["results"][0].contains(key));
 
   check_usage_error("eval --checkpoint " + tmp("missing.safetensors"), "--checkpoint");
   check_usage_error("eval --checkpoint " + ck + " --lengths 3,x", "--lengths");

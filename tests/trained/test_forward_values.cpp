@@ -100,7 +100,7 @@ TEST_CASE("Mamba block forward: the selective scan on one channel with N = 1, by
   p[w.x_proj.offset + 1] = 0.7;   // B = 0.7 u
   p[w.x_proj.offset + 2] = -0.4;  // C = -0.4 u
   p[w.dt_proj.offset] = 0.8;
-  p[w.dt_bias.offset] = 0.1;      // dt = softplus(0.8 dt_low + 0.1)
+  p[w.dt_bias.offset] = 0.1;          // dt = softplus(0.8 dt_low + 0.1)
   p[w.A_log.offset] = std::log(0.5);  // A = -0.5
   p[w.D.offset] = 0.25;
   p[w.out_proj.offset] = 1.5;
@@ -131,7 +131,7 @@ TEST_CASE("AdamW: one step against hand arithmetic (clipping, bias correction, d
     return p - 0.1 * gc / (std::abs(gc) + 1e-8) - (decay ? 0.1 * 0.01 * p : 0.0);
   };
   // float32 parameters and moments: a few roundings of relative size 6e-8 each.
-  CHECK(params[0] == doctest::Approx(expect(1.0, 0.3, true)).epsilon(1e-6));   // 1 - 0.1 - 0.001 = 0.899
+  CHECK(params[0] == doctest::Approx(expect(1.0, 0.3, true)).epsilon(1e-6));    // 1 - 0.1 - 0.001 = 0.899
   CHECK(params[1] == doctest::Approx(expect(-2.0, -0.4, true)).epsilon(1e-6));  // -2 + 0.1 + 0.002 = -1.898
   CHECK(params[2] == doctest::Approx(expect(0.5, 4.0, false)).epsilon(1e-6));   // 0.5 - 0.1 = 0.4, no decay
   CHECK(params[0] == doctest::Approx(0.899).epsilon(1e-6));

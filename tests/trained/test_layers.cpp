@@ -168,7 +168,7 @@ TEST_CASE("Hard-ALiBi head with window m gives zero weight beyond the last m pos
   for (int i = 0; i < T; ++i)
     for (int j = 0; j < T; ++j) {
       const bool in_window = j <= i && j >= i - 1;
-      CHECK((probs(i, j) > 0) == in_window);           // head 0: window 2
-      CHECK((probs(T + i, j) > 0) == (j <= i));        // head 1: NoPE, causal only
+      CHECK((probs(i, j) > 0) == in_window);     // head 0: window 2
+      CHECK((probs(T + i, j) > 0) == (j <= i));  // head 1: NoPE, causal only
     }
 }

@@ -28,9 +28,12 @@ ModelConfig tiny(ModelKind kind, Position pos = Position::nope) {
 }
 
 std::vector<ModelConfig> every_architecture() {
-  return {tiny(ModelKind::transformer, Position::nope),  tiny(ModelKind::transformer, Position::rope),
-          tiny(ModelKind::transformer, Position::alibi), tiny(ModelKind::transformer, Position::hard_alibi),
-          tiny(ModelKind::mamba), tiny(ModelKind::lstm)};
+  return {tiny(ModelKind::transformer, Position::nope),
+          tiny(ModelKind::transformer, Position::rope),
+          tiny(ModelKind::transformer, Position::alibi),
+          tiny(ModelKind::transformer, Position::hard_alibi),
+          tiny(ModelKind::mamba),
+          tiny(ModelKind::lstm)};
 }
 
 std::string name(const ModelConfig& c) {

@@ -51,7 +51,8 @@ TEST_CASE("Mamba block backward matches finite differences") {
   Matrix<double> din = Matrix<double>::Zero(B * T, shape.width);
   mamba_block_backward<double>(din, grads.data(), R, acts, in, params.data(), slots, shape, B, T);
   std::vector<Blob> blobs{{"in", in.data(), static_cast<std::size_t>(in.size()), din.data()}};
-  for (const auto& s : layout.slots()) blobs.push_back({s.name, params.data() + s.slot.offset, s.slot.size(), grads.data() + s.slot.offset});
+  for (const auto& s : layout.slots())
+    blobs.push_back({s.name, params.data() + s.slot.offset, s.slot.size(), grads.data() + s.slot.offset});
   COPYPROOF_CHECK_GRADIENTS(blobs, loss);
 }
 
@@ -74,7 +75,8 @@ TEST_CASE("LSTM layer backward matches finite differences") {
   Matrix<double> din = Matrix<double>::Zero(B * T, I);
   lstm_backward<double>(din, grads.data(), R, acts, out, in, params.data(), slots, H, B, T);
   std::vector<Blob> blobs{{"in", in.data(), static_cast<std::size_t>(in.size()), din.data()}};
-  for (const auto& s : layout.slots()) blobs.push_back({s.name, params.data() + s.slot.offset, s.slot.size(), grads.data() + s.slot.offset});
+  for (const auto& s : layout.slots())
+    blobs.push_back({s.name, params.data() + s.slot.offset, s.slot.size(), grads.data() + s.slot.offset});
   COPYPROOF_CHECK_GRADIENTS(blobs, loss);
 }
 
@@ -91,7 +93,8 @@ TEST_CASE("Mamba block: a sequence run in chunks through MambaState equals the w
   MambaActivations<double> acts;
   Matrix<double> whole(T, shape.width);
   mamba_block_forward<double>(whole, acts, in, params.data(), slots, shape, 1, T, nullptr);
-  MambaState<double> state{Matrix<double>::Zero(shape.conv - 1, shape.inner), Matrix<double>::Zero(1, shape.inner * shape.state)};
+  MambaState<double> state{Matrix<double>::Zero(shape.conv - 1, shape.inner),
+                           Matrix<double>::Zero(1, shape.inner * shape.state)};
   Matrix<double> chunked(T, shape.width);
   int t = 0;
   for (int len : {2, 1, 1, 3}) {

@@ -10,10 +10,10 @@
 #include <copyproof/trained/tasks.hpp>
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 
@@ -71,19 +71,31 @@ std::string slurp_file(const fs::path& p) {
 // eval says it copies `length` letters with string accuracy `acc`; with its state quantized
 // to 1 bit per number (4 bits, 16 states) it copies `q_length` letters with accuracy
 // `q_acc`, and `q_holds` is what the file says of copied <= distinct states.
-void plant_lstm_h2(const fs::path& data, int length, double acc, int q_length = 1, double q_acc = 0.0, bool q_holds = true) {
+void plant_lstm_h2(const fs::path& data, int length, double acc, int q_length = 1, double q_acc = 0.0,
+                   bool q_holds = true) {
   const fs::path dir = data / "state-sweep" / "lstm-h2-s1";
   write(dir / "config.json", R"({"study":"state-sweep","run":"lstm-h2-s1","model":"lstm","seed":1,
     "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
-  write(dir / "train.jsonl", R"({"step":250,"loss":1.0,"eval":{"length":32,"string_accuracy":0.1,"token_accuracy":0.5}})"
-                             "\n");
-  nlohmann::json eval = {{"model", "lstm"}, {"params", 100}, {"state_numbers", 4}, {"config", {{"layers", 1}, {"width", 2}}},
-                         {"trained_lengths", {1, 32}},
-                         {"results", {{{"length", length}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
+  write(dir / "train.jsonl",
+        R"({"step":250,"loss":1.0,"eval":{"length":32,"string_accuracy":0.1,"token_accuracy":0.5}})"
+        "\n");
+  nlohmann::json eval = {
+      {"model", "lstm"},
+      {"params", 100},
+      {"state_numbers", 4},
+      {"config", {{"layers", 1}, {"width", 2}}},
+      {"trained_lengths", {1, 32}},
+      {"results", {{{"length", length}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
   write(dir / "eval.json", eval.dump());
-  nlohmann::json quantized = {{"quantized", {{{"bits", 1}, {"length", q_length}, {"samples", 200}, {"string_accuracy", q_acc},
-                                              {"token_accuracy", q_acc}, {"copied", 0}, {"distinct_states", 16},
-                                              {"holds", q_holds}}}}};
+  nlohmann::json quantized = {{"quantized",
+                               {{{"bits", 1},
+                                 {"length", q_length},
+                                 {"samples", 200},
+                                 {"string_accuracy", q_acc},
+                                 {"token_accuracy", q_acc},
+                                 {"copied", 0},
+                                 {"distinct_states", 16},
+                                 {"holds", q_holds}}}}};
   write(dir / "eval-quantized.json", quantized.dump());
 }
 
@@ -131,9 +143,13 @@ TEST_CASE("copyproof study --summary: two planted seeds at 0 and 1 print the cli
     write(dir / "config.json", R"({"study":"copy-seeds","run":"x","model":"transformer","seed":1,
       "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
     write(dir / "train.jsonl", "{\"step\":250,\"loss\":1.0}\n");
-    nlohmann::json eval = {{"model", "transformer"}, {"params", 100}, {"state_numbers", nullptr}, {"config", nlohmann::json::object()},
-                           {"trained_lengths", {5, 20}},
-                           {"results", {{{"length", 20}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
+    nlohmann::json eval = {
+        {"model", "transformer"},
+        {"params", 100},
+        {"state_numbers", nullptr},
+        {"config", nlohmann::json::object()},
+        {"trained_lengths", {5, 20}},
+        {"results", {{{"length", 20}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
     write(dir / "eval.json", eval.dump());
     // As eval --json writes it (the result files' check wants each result whole).
     nlohmann::json dup = {
@@ -202,15 +218,16 @@ TEST_CASE("examples to reach a threshold: the first eval point at or above it, t
 TEST_CASE("Theorem 2.7 at error 1/2: 128 bits over 26 letters allow at most 27 letters") {
   // L allowed iff 128 - L log2 26 > log2(1/2) = -1: 27 * 4.7004 = 126.9 < 129 < 28 * 4.7004 = 131.6.
   CHECK(bound_longest_length(128, 26) == 27);
-  CHECK(bound_longest_length(0, 26) == 0);   // one state: 1 - 1/26 > 1/2 already at L = 1
-  CHECK(bound_longest_length(1, 2) == 1);    // 2 states, 2 letters: 1 - 2/2 = 0 < 1/2 at L = 1; 1 - 2/4 = 1/2 not < 1/2 at L = 2
+  CHECK(bound_longest_length(0, 26) == 0);  // one state: 1 - 1/26 > 1/2 already at L = 1
+  CHECK(bound_longest_length(1, 2) ==
+        1);  // 2 states, 2 letters: 1 - 2/2 = 0 < 1/2 at L = 1; 1 - 2/4 = 1/2 not < 1/2 at L = 2
 }
 
 TEST_CASE("a planted point past Theorem 2.7 is flagged by the summary and fails the CLI (exit 1)") {
   const Study& sweep = *find_study("state-sweep");
   const fs::path honest = fresh_dir("honest"), planted = fresh_dir("planted");
-  plant_lstm_h2(honest, 24, 0.6);    // 24 <= 27
-  plant_lstm_h2(planted, 28, 0.6);   // 28 > 27: impossible for 128 bits
+  plant_lstm_h2(honest, 24, 0.6);   // 24 <= 27
+  plant_lstm_h2(planted, 28, 0.6);  // 28 > 27: impossible for 128 bits
   auto group = [](const nlohmann::json& s) {
     for (const auto& g : s["groups"])
       if (g["group"] == "lstm-h2") return g;
@@ -234,8 +251,8 @@ TEST_CASE("with the state quantized: the bound at q bits per number, and copied 
   CHECK(bound_longest_length(4, 26) == 1);
   const Study& sweep = *find_study("state-sweep");
   const fs::path honest = fresh_dir("q_honest"), beats = fresh_dir("q_beats"), fails = fresh_dir("q_fails");
-  plant_lstm_h2(honest, 2, 0.6, 1, 0.6);       // float copies 2; at 1 bit copies 1 <= 1
-  plant_lstm_h2(beats, 2, 0.6, 2, 0.6);        // at 1 bit copies 2 > 1: impossible
+  plant_lstm_h2(honest, 2, 0.6, 1, 0.6);        // float copies 2; at 1 bit copies 1 <= 1
+  plant_lstm_h2(beats, 2, 0.6, 2, 0.6);         // at 1 bit copies 2 > 1: impossible
   plant_lstm_h2(fails, 2, 0.6, 1, 0.6, false);  // a file saying more strings copied than states
   auto group = [&](const fs::path& data) {
     const auto summary = study_summary(sweep, data);  // a local: a range-for over a temporary's member would dangle
@@ -267,7 +284,8 @@ TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, 
   const Run first = run(args);
   CHECK(first.code == 0);
   const fs::path dir = data / "smoke" / "transformer-s1";
-  for (const char* f : {"config.json", "train.jsonl", "eval.json", "eval-dup.json"}) CHECK(fs::is_regular_file(dir / f));
+  for (const char* f : {"config.json", "train.jsonl", "eval.json", "eval-dup.json"})
+    CHECK(fs::is_regular_file(dir / f));
   const auto config = nlohmann::json::parse(std::ifstream(dir / "config.json"));
   CHECK(config["study"] == "smoke");
   CHECK(config["run"] == "transformer-s1");
@@ -302,7 +320,7 @@ TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, 
   // The LSTM run's quantized-state file, and its place in the summary.
   const fs::path lstm = data / "smoke" / "lstm-s1";
   const auto quantized = nlohmann::json::parse(std::ifstream(lstm / "eval-quantized.json"));
-  CHECK(quantized["quantized"].size() == 4);  // 2 bit widths x 2 lengths
+  CHECK(quantized["quantized"].size() == 4);                             // 2 bit widths x 2 lengths
   CHECK(quantized["quantized"][0]["distinct_states"].get<int>() <= 16);  // 4 numbers x 1 bit
   CHECK(s["groups"][1]["group"] == "lstm");
   CHECK(s["groups"][1]["quantized"].size() == 2);
@@ -391,13 +409,15 @@ TEST_CASE("pigeonhole check on a tiny LSTM: copied <= distinct states, and a col
   CHECK(r.witness->answer_a == r.witness->answer_b);  // same state, same answer
   CHECK(!(r.witness->a_copied && r.witness->b_copied));
   CHECK_THROWS(pigeonhole_check(*net, params.data(), 5, 1));
-  CHECK_THROWS(pigeonhole_check(*make_network<float>(default_config(ModelKind::transformer, kVocab)), params.data(), 1, 1));
+  CHECK_THROWS(
+      pigeonhole_check(*make_network<float>(default_config(ModelKind::transformer, kVocab)), params.data(), 1, 1));
 }
 
 TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failure fails the summary") {
   const fs::path dir = fresh_dir("pig");
   const std::string ck = (dir / "lstm.safetensors").string();
-  REQUIRE(run("train --model lstm --task copy --layers 1 --width 2 --steps 2 --threads 1 --eval-every 0 --out " + ck).code == 0);
+  REQUIRE(run("train --model lstm --task copy --layers 1 --width 2 --steps 2 --threads 1 --eval-every 0 --out " + ck)
+              .code == 0);
   const Run ok = run("eval --checkpoint " + ck + " --lengths 1 --pigeonhole 1,2 --json");
   CHECK(ok.code == 0);
   const auto j = nlohmann::json::parse(ok.out);
@@ -415,8 +435,9 @@ TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failu
   CHECK(qj["quantized"][0]["distinct_states"].get<int>() <= 16);
   CHECK(qj["quantized"][1]["length"] == 3);
   for (const auto& e : qj["quantized"]) CHECK(e["holds"] == true);
-  for (const char* bad : {" --lengths 1 --quantize-state 0", " --lengths 1 --quantize-state 17", " --lengths 1 --quantize-state x",
-                          " --lengths 4 --task dup --quantize-state 2", " --lengths 1 --quantize-state 2 --pigeonhole 2"}) {
+  for (const char* bad :
+       {" --lengths 1 --quantize-state 0", " --lengths 1 --quantize-state 17", " --lengths 1 --quantize-state x",
+        " --lengths 4 --task dup --quantize-state 2", " --lengths 1 --quantize-state 2 --pigeonhole 2"}) {
     const Run r = run("eval --checkpoint " + ck + bad);
     CAPTURE(bad);
     CHECK(r.code == 2);
@@ -429,9 +450,11 @@ TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failu
   plant_lstm_h2(data, 1, 1.0);  // gives a well-formed config/log/eval to copy
   for (const char* f : {"config.json", "train.jsonl", "eval.json"})
     fs::create_directories(rd), fs::copy_file(data / "state-sweep" / "lstm-h2-s1" / f, rd / f);
-  write(rd / "pigeonhole.json", R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":11,"holds":false}]})");
+  write(rd / "pigeonhole.json",
+        R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":11,"holds":false}]})");
   CHECK(run("study pigeonhole --summary --data " + data.string()).code == 1);
-  write(rd / "pigeonhole.json", R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":10,"holds":true}]})");
+  write(rd / "pigeonhole.json",
+        R"({"pigeonhole":[{"length":2,"bits":1,"strings":676,"distinct_states":10,"copied":10,"holds":true}]})");
   CHECK(run("study pigeonhole --summary --data " + data.string()).code == 0);
   fs::remove_all(dir);
   fs::remove_all(data);
@@ -473,8 +496,12 @@ TEST_CASE("eval-quantized.json is checked before the summary reads it") {
   using copyproof::trained::check_quantized_json;
   using copyproof::trained::ResultFileError;
   const nlohmann::json good = {{"quantized",
-                                {{{"bits", 4}, {"length", 3}, {"string_accuracy", 0.5}, {"distinct_states", 10},
-                                  {"copied", 5}, {"holds", true}}}}};
+                                {{{"bits", 4},
+                                  {"length", 3},
+                                  {"string_accuracy", 0.5},
+                                  {"distinct_states", 10},
+                                  {"copied", 5},
+                                  {"holds", true}}}}};
   CHECK_NOTHROW(check_quantized_json(good, "q"));
   auto bad = good;
   bad["quantized"][0]["length"] = 1e300;  // would be UB converted to int

@@ -82,7 +82,8 @@ TEST_CASE("batches depend on the seed and index only, and score only answer toke
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("copyproof_test_" + std::to_string(::getpid()) + "_" + name)).string();
+  return (std::filesystem::temp_directory_path() / ("copyproof_test_" + std::to_string(::getpid()) + "_" + name))
+      .string();
 }
 
 Checkpoint small_checkpoint() {
@@ -144,20 +145,20 @@ TEST_CASE("corrupt, truncated and mismatched checkpoints are refused") {
     }
     return false;
   };
-  CHECK(refused(""));                                   // empty
-  CHECK(refused(good.substr(0, 5)));                    // no header length
-  CHECK(refused(good.substr(0, 40)));                   // header cut
-  CHECK(refused(good.substr(0, good.size() - 4)));      // data cut
-  CHECK(refused(good + "xxxx"));                        // trailing bytes
+  CHECK(refused(""));                               // empty
+  CHECK(refused(good.substr(0, 5)));                // no header length
+  CHECK(refused(good.substr(0, 40)));               // header cut
+  CHECK(refused(good.substr(0, good.size() - 4)));  // data cut
+  CHECK(refused(good + "xxxx"));                    // trailing bytes
   std::string not_json = good;
   not_json[9] = '#';
   CHECK(refused(not_json));
-  std::string wrong_width = good;                       // config says width 9: shapes disagree
+  std::string wrong_width = good;  // config says width 9: shapes disagree
   const auto at = wrong_width.find("\"width\":\"8\"");
   REQUIRE(at != std::string::npos);
   wrong_width[at + 9] = '9';
   CHECK(refused(wrong_width));
-  std::string nan = good;                               // a NaN parameter
+  std::string nan = good;  // a NaN parameter
   const float bad = std::numeric_limits<float>::quiet_NaN();
   std::memcpy(nan.data() + nan.size() - 4, &bad, 4);
   CHECK(refused(nan));

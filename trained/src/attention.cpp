@@ -1,7 +1,7 @@
 // Causal attention with NoPE / RoPE / ALiBi / Hard-ALiBi, forward next to backward.
 
-#include <copyproof/trained/enum_names.hpp>
 #include <copyproof/trained/attention.hpp>
+#include <copyproof/trained/enum_names.hpp>
 
 #include <cmath>
 
@@ -48,8 +48,8 @@ void attention_forward(MatRef<T> out, MatRef<T> probs, ConstMatRef<T> q, ConstMa
   for (int h = 0; h < shape.heads; ++h) {
     auto P = probs.middleRows(h * Tq, Tq);
     P.noalias() = (q.middleCols(h * d, d) * k.middleCols(h * d, d).transpose()) * scale;
-    const int window = (shape.pos == Position::hard_alibi && h < static_cast<int>(shape.windows.size()))
-                           ? shape.windows[h] : 0;
+    const int window =
+        (shape.pos == Position::hard_alibi && h < static_cast<int>(shape.windows.size())) ? shape.windows[h] : 0;
     const T slope = shape.pos == Position::alibi ? T(shape.alibi_slope(h)) : T(0);
     for (Eigen::Index i = 0; i < Tq; ++i) {
       const Eigen::Index qpos = Tk - Tq + i;
@@ -89,12 +89,12 @@ void attention_backward(MatRef<T> dq, MatRef<T> dk, MatRef<T> dv, ConstMatRef<T>
   }
 }
 
-#define COPYPROOF_INSTANTIATE(T)                                                                               \
-  template void rope_rotate<T>(MatRef<T>, int, const AttentionShape&, int);                                    \
-  template void attention_forward<T>(MatRef<T>, MatRef<T>, ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>,     \
-                                     const AttentionShape&);                                                   \
-  template void attention_backward<T>(MatRef<T>, MatRef<T>, MatRef<T>, ConstMatRef<T>, ConstMatRef<T>,         \
-                                      ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>, const AttentionShape&);
+#define COPYPROOF_INSTANTIATE(T)                                                                                       \
+  template void rope_rotate<T>(MatRef<T>, int, const AttentionShape&, int);                                            \
+  template void attention_forward<T>(MatRef<T>, MatRef<T>, ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>,             \
+                                     const AttentionShape&);                                                           \
+  template void attention_backward<T>(MatRef<T>, MatRef<T>, MatRef<T>, ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>, \
+                                      ConstMatRef<T>, ConstMatRef<T>, const AttentionShape&);
 
 COPYPROOF_INSTANTIATE(float)
 COPYPROOF_INSTANTIATE(double)

@@ -15,7 +15,8 @@ constexpr const char* kFormat = "copyproof-trained-1";
 
 nlohmann::json meta_to_json(const CheckpointMeta& m) {
   std::string windows;
-  for (std::size_t i = 0; i < m.config.windows.size(); ++i) windows += (i ? "," : "") + std::to_string(m.config.windows[i]);
+  for (std::size_t i = 0; i < m.config.windows.size(); ++i)
+    windows += (i ? "," : "") + std::to_string(m.config.windows[i]);
   return {{"format", kFormat},
           {"model", to_string(m.config.kind)},
           {"vocab", std::to_string(m.config.vocab)},
@@ -36,7 +37,8 @@ nlohmann::json meta_to_json(const CheckpointMeta& m) {
 }
 
 std::string field(const nlohmann::json& meta, const char* key) {
-  if (!meta.contains(key) || !meta[key].is_string()) throw CheckpointError(std::string("metadata lacks \"") + key + "\"");
+  if (!meta.contains(key) || !meta[key].is_string())
+    throw CheckpointError(std::string("metadata lacks \"") + key + "\"");
   return meta[key].get<std::string>();
 }
 
@@ -58,7 +60,8 @@ long long int_field(const nlohmann::json& meta, const char* key, long long lo, l
 CheckpointMeta meta_from_json(const nlohmann::json& j) {
   if (field(j, "format") != kFormat) throw CheckpointError("not a " + std::string(kFormat) + " checkpoint");
   CheckpointMeta m;
-  if (!parse_model_kind(field(j, "model"), m.config.kind)) throw CheckpointError("unknown model '" + field(j, "model") + "'");
+  if (!parse_model_kind(field(j, "model"), m.config.kind))
+    throw CheckpointError("unknown model '" + field(j, "model") + "'");
   if (!parse_task(field(j, "task"), m.task)) throw CheckpointError("unknown task '" + field(j, "task") + "'");
   if (!parse_position(field(j, "pos"), m.config.pos)) throw CheckpointError("unknown pos '" + field(j, "pos") + "'");
   constexpr long long kBig = 1 << 20;
@@ -88,7 +91,8 @@ CheckpointMeta meta_from_json(const nlohmann::json& j) {
     m.config.windows.push_back(std::stoi(item));
     pos = comma + 1;
   }
-  if (const std::string problem = config_problem(m.config); !problem.empty()) throw CheckpointError("metadata: " + problem);
+  if (const std::string problem = config_problem(m.config); !problem.empty())
+    throw CheckpointError("metadata: " + problem);
   return m;
 }
 
@@ -123,7 +127,8 @@ Checkpoint load_checkpoint(const std::string& path) {
 }
 
 Checkpoint checkpoint_from_safetensors(const SafetensorsFile& file, const std::string& path) {
-  if (file.metadata.empty()) throw CheckpointError("'" + path + "' has no __metadata__; not written by copyproof train");
+  if (file.metadata.empty())
+    throw CheckpointError("'" + path + "' has no __metadata__; not written by copyproof train");
   Checkpoint ck;
   try {
     ck.meta = meta_from_json(nlohmann::json(file.metadata));

@@ -41,7 +41,8 @@ EvalResult evaluate(const Network<float>& net, const float* params, Task task, i
     const Example e = make_example(task, length, ngram, rng);
     const std::vector<int> answer = greedy_answer(net, params, e);
     int right = 0;
-    for (std::size_t j = 0; j < answer.size(); ++j) right += answer[j] == e.tokens[static_cast<std::size_t>(e.prompt) + j];
+    for (std::size_t j = 0; j < answer.size(); ++j)
+      right += answer[j] == e.tokens[static_cast<std::size_t>(e.prompt) + j];
     const auto k = static_cast<std::size_t>(i);
     tokens_right[k] = right;
     tokens_total[k] = static_cast<int>(answer.size());

@@ -25,8 +25,7 @@ void linear_forward(MatRef<T> out, ConstMatRef<T> in, ConstMatRef<T> w, const T*
 }
 // out = in w + b:  din += dout w^T,  dw += in^T dout,  db += column sums of dout.
 template <class T>
-void linear_backward(MatRef<T> din, MatRef<T> dw, T* dbias, ConstMatRef<T> dout, ConstMatRef<T> in,
-                     ConstMatRef<T> w) {
+void linear_backward(MatRef<T> din, MatRef<T> dw, T* dbias, ConstMatRef<T> dout, ConstMatRef<T> in, ConstMatRef<T> w) {
   din.noalias() += dout * w.transpose();
   dw.noalias() += in.transpose() * dout;
   if (dbias) Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(dbias, dout.cols()) += dout.colwise().sum();
@@ -58,7 +57,8 @@ void gelu_backward(MatRef<T> din, ConstMatRef<T> dout, ConstMatRef<T> in) {
   const T s = T(kGeluScale), c = T(kGeluCubic);
   const auto x = in.array();
   const RowMajorArray<T> th = tanh_via_exp<T>(s * (x + c * x.cube()));
-  din.array() += dout.array() * (T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th.square()) * s * (T(1) + T(3) * c * x.square()));
+  din.array() +=
+      dout.array() * (T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th.square()) * s * (T(1) + T(3) * c * x.square()));
 }
 
 // ---------------------------------------------------------------- GELU MLP
@@ -151,7 +151,8 @@ double crossentropy_forward(MatRef<T> probs, ConstMatRef<T> logits, const int* t
     probs.row(i) = (logits.row(i).array() - mx).exp().matrix();
     const T sum = probs.row(i).sum();
     probs.row(i) /= sum;
-    if (weights[i] != T(0)) loss -= static_cast<double>(weights[i]) * std::log(static_cast<double>(probs(i, targets[i])));
+    if (weights[i] != T(0))
+      loss -= static_cast<double>(weights[i]) * std::log(static_cast<double>(probs(i, targets[i])));
   }
   return loss;
 }
@@ -166,23 +167,23 @@ void crossentropy_backward(MatRef<T> dlogits, ConstMatRef<T> probs, const int* t
   }
 }
 
-#define COPYPROOF_INSTANTIATE(T)                                                                                \
-  template void embedding_forward<T>(MatRef<T>, const int*, ConstMatRef<T>);                                    \
-  template void embedding_backward<T>(MatRef<T>, ConstMatRef<T>, const int*);                                   \
-  template void linear_forward<T>(MatRef<T>, ConstMatRef<T>, ConstMatRef<T>, const T*);                         \
-  template void linear_backward<T>(MatRef<T>, MatRef<T>, T*, ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>);   \
-  template void gelu_forward<T>(MatRef<T>, ConstMatRef<T>);                                                     \
-  template void gelu_backward<T>(MatRef<T>, ConstMatRef<T>, ConstMatRef<T>);                                    \
-  template void mlp_forward<T>(MatRef<T>, MatRef<T>, MatRef<T>, ConstMatRef<T>, ConstMatRef<T>, const T*,       \
-                               ConstMatRef<T>, const T*);                                                       \
-  template void mlp_backward<T>(MatRef<T>, MatRef<T>, T*, MatRef<T>, T*, MatRef<T>, MatRef<T>, ConstMatRef<T>,  \
+#define COPYPROOF_INSTANTIATE(T)                                                                                 \
+  template void embedding_forward<T>(MatRef<T>, const int*, ConstMatRef<T>);                                     \
+  template void embedding_backward<T>(MatRef<T>, ConstMatRef<T>, const int*);                                    \
+  template void linear_forward<T>(MatRef<T>, ConstMatRef<T>, ConstMatRef<T>, const T*);                          \
+  template void linear_backward<T>(MatRef<T>, MatRef<T>, T*, ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>);    \
+  template void gelu_forward<T>(MatRef<T>, ConstMatRef<T>);                                                      \
+  template void gelu_backward<T>(MatRef<T>, ConstMatRef<T>, ConstMatRef<T>);                                     \
+  template void mlp_forward<T>(MatRef<T>, MatRef<T>, MatRef<T>, ConstMatRef<T>, ConstMatRef<T>, const T*,        \
+                               ConstMatRef<T>, const T*);                                                        \
+  template void mlp_backward<T>(MatRef<T>, MatRef<T>, T*, MatRef<T>, T*, MatRef<T>, MatRef<T>, ConstMatRef<T>,   \
                                 ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>, ConstMatRef<T>); \
-  template void layernorm_forward<T>(MatRef<T>, T*, T*, ConstMatRef<T>, const T*, const T*);                    \
-  template void layernorm_backward<T>(MatRef<T>, T*, T*, ConstMatRef<T>, ConstMatRef<T>, const T*, const T*,    \
-                                      const T*);                                                                \
-  template void rmsnorm_forward<T>(MatRef<T>, T*, ConstMatRef<T>, const T*);                                    \
-  template void rmsnorm_backward<T>(MatRef<T>, T*, ConstMatRef<T>, ConstMatRef<T>, const T*, const T*);         \
-  template double crossentropy_forward<T>(MatRef<T>, ConstMatRef<T>, const int*, const T*);                     \
+  template void layernorm_forward<T>(MatRef<T>, T*, T*, ConstMatRef<T>, const T*, const T*);                     \
+  template void layernorm_backward<T>(MatRef<T>, T*, T*, ConstMatRef<T>, ConstMatRef<T>, const T*, const T*,     \
+                                      const T*);                                                                 \
+  template void rmsnorm_forward<T>(MatRef<T>, T*, ConstMatRef<T>, const T*);                                     \
+  template void rmsnorm_backward<T>(MatRef<T>, T*, ConstMatRef<T>, ConstMatRef<T>, const T*, const T*);          \
+  template double crossentropy_forward<T>(MatRef<T>, ConstMatRef<T>, const int*, const T*);                      \
   template void crossentropy_backward<T>(MatRef<T>, ConstMatRef<T>, const int*, const T*, T);
 
 COPYPROOF_INSTANTIATE(float)

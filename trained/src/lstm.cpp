@@ -14,9 +14,9 @@ namespace {
 
 template <class T>
 struct LstmActs : ActivationsBase {
-  std::vector<Matrix<T>> h;              // layer l's input is h[l] (h[0] = embedding), output h[l+1]; (N, H)
+  std::vector<Matrix<T>> h;  // layer l's input is h[l] (h[0] = embedding), output h[l+1]; (N, H)
   std::vector<LstmActivations<T>> layers;
-  Matrix<T> logits;                      // (N, V)
+  Matrix<T> logits;  // (N, V)
   int B = 0, T_ = 0;
 };
 
@@ -31,7 +31,8 @@ class Lstm final : public Network<T> {
   explicit Lstm(const ModelConfig& c) : Network<T>(c) {
     auto& L = this->layout_;
     wte_ = L.matrix("wte", c.vocab, c.width);
-    for (int l = 0; l < c.layers; ++l) layers_.push_back(add_lstm_slots(L, "lstm" + std::to_string(l) + ".", c.width, c.width));
+    for (int l = 0; l < c.layers; ++l)
+      layers_.push_back(add_lstm_slots(L, "lstm" + std::to_string(l) + ".", c.width, c.width));
     head_w_ = L.matrix("head_w", c.width, c.vocab);
     head_b_ = L.vector("head_b", c.vocab);
   }

@@ -1,7 +1,7 @@
 // One LSTM layer, forward next to backward (backpropagation through time).
 
-#include <copyproof/trained/lstm_layer.hpp>
 #include <copyproof/trained/layers.hpp>
+#include <copyproof/trained/lstm_layer.hpp>
 
 #include <cmath>
 
@@ -33,8 +33,8 @@ auto tanh_of(const E& e) {
 }  // namespace
 
 template <class T>
-void lstm_forward(MatRef<T> out, LstmActivations<T>& a, ConstMatRef<T> in, const T* params, const LstmSlots& s,
-                  int H, int B, int T_, LstmState<T>* state) {
+void lstm_forward(MatRef<T> out, LstmActivations<T>& a, ConstMatRef<T> in, const T* params, const LstmSlots& s, int H,
+                  int B, int T_, LstmState<T>* state) {
   const Eigen::Index BT = static_cast<Eigen::Index>(B) * T_;
   a.gates.resize(BT, 4 * H);
   a.c.resize(BT, H);
@@ -59,8 +59,9 @@ void lstm_forward(MatRef<T> out, LstmActivations<T>& a, ConstMatRef<T> in, const
     c = gates.middleCols(H, H).cwiseProduct(c) + gates.leftCols(H).cwiseProduct(gates.middleCols(2 * H, H));
     h = gates.rightCols(H).cwiseProduct(tanh_of(c));
     step_rows(a.c, t, T_, B) = c;
-    Eigen::Map<Matrix<T>, 0, Eigen::OuterStride<>>(out.data() + static_cast<Eigen::Index>(t) * out.outerStride(), B, H,
-                                                   Eigen::OuterStride<>(static_cast<Eigen::Index>(T_) * out.outerStride())) = h;
+    Eigen::Map<Matrix<T>, 0, Eigen::OuterStride<>>(
+        out.data() + static_cast<Eigen::Index>(t) * out.outerStride(), B, H,
+        Eigen::OuterStride<>(static_cast<Eigen::Index>(T_) * out.outerStride())) = h;
   }
   if (state) {
     state->h = h;
@@ -91,10 +92,8 @@ void lstm_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const LstmActiv
     const Matrix<T> c_prev = t > 0 ? Matrix<T>(step_rows(a.c, t - 1, T_, B)) : a.c0;
     const Matrix<T> h_prev = t > 0 ? Matrix<T>(step_rows(out_m, t - 1, T_, B)) : a.h0;
     const RowMajorArray<T> tc = tanh_of(c).array();
-    const RowMajorArray<T> dh =
-        step_rows(dout_m, t, T_, B).array() + dh_next.array();
-    const RowMajorArray<T> dc =
-        dc_next.array() + dh * o * (T(1) - tc * tc);
+    const RowMajorArray<T> dh = step_rows(dout_m, t, T_, B).array() + dh_next.array();
+    const RowMajorArray<T> dc = dc_next.array() + dh * o * (T(1) - tc * tc);
     auto dp = step_rows(dpre, t, T_, B);
     dp.leftCols(H) = (dc * g * i * (T(1) - i)).matrix();
     dp.middleCols(H, H) = (dc * c_prev.array() * f * (T(1) - f)).matrix();
@@ -107,10 +106,10 @@ void lstm_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const LstmActiv
   linear_backward<T>(din, at(grads, s.w_x), grads + s.bias.offset, dpre, in, at(params, s.w_x));
 }
 
-#define COPYPROOF_INSTANTIATE(T)                                                                               \
-  template void lstm_forward<T>(MatRef<T>, LstmActivations<T>&, ConstMatRef<T>, const T*, const LstmSlots&,    \
-                                int, int, int, LstmState<T>*);                                                 \
-  template void lstm_backward<T>(MatRef<T>, T*, ConstMatRef<T>, const LstmActivations<T>&, ConstMatRef<T>,     \
+#define COPYPROOF_INSTANTIATE(T)                                                                                      \
+  template void lstm_forward<T>(MatRef<T>, LstmActivations<T>&, ConstMatRef<T>, const T*, const LstmSlots&, int, int, \
+                                int, LstmState<T>*);                                                                  \
+  template void lstm_backward<T>(MatRef<T>, T*, ConstMatRef<T>, const LstmActivations<T>&, ConstMatRef<T>,            \
                                  ConstMatRef<T>, const T*, const LstmSlots&, int, int, int);
 
 COPYPROOF_INSTANTIATE(float)

@@ -38,9 +38,9 @@ class Mamba final : public Network<T> {
  public:
   explicit Mamba(const ModelConfig& c) : Network<T>(c) {
     shape_.width = c.width;
-    shape_.inner = 2 * c.width;                 // expand = 2
+    shape_.inner = 2 * c.width;  // expand = 2
     shape_.state = c.state_dim;
-    shape_.dt_rank = (c.width + 15) / 16;       // ceil(C / 16)
+    shape_.dt_rank = (c.width + 15) / 16;  // ceil(C / 16)
     shape_.conv = 4;
     auto& L = this->layout_;
     wte_ = L.matrix("wte", c.vocab, c.width);

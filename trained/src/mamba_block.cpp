@@ -1,7 +1,7 @@
 // The Mamba-1 block, forward next to backward (derivatives in the comments).
 
-#include <copyproof/trained/mamba_block.hpp>
 #include <copyproof/trained/layers.hpp>
+#include <copyproof/trained/mamba_block.hpp>
 
 #include <cmath>
 
@@ -23,18 +23,25 @@ MambaSlots add_mamba_slots(ParameterLayout& layout, const std::string& p, const 
 
 namespace {
 template <class T>
-T softplus(T x) { return x > T(20) ? x : std::log1p(std::exp(x)); }  // exp(20) is where log1p(exp) == x in float
+T softplus(T x) {
+  return x > T(20) ? x : std::log1p(std::exp(x));
+}  // exp(20) is where log1p(exp) == x in float
 template <class T>
 using RowArray = Eigen::Array<T, 1, Eigen::Dynamic>;
 template <class T>
-T silu(T x) { return x * sigmoid(x); }
+T silu(T x) {
+  return x * sigmoid(x);
+}
 template <class T>
-T silu_grad(T x) { const T s = sigmoid(x); return s * (T(1) + x * (T(1) - s)); }
+T silu_grad(T x) {
+  const T s = sigmoid(x);
+  return s * (T(1) + x * (T(1) - s));
+}
 }  // namespace
 
 template <class T>
-void mamba_block_forward(MatRef<T> out, MambaActivations<T>& a, ConstMatRef<T> in, const T* params,
-                         const MambaSlots& w, const MambaShape& s, int B, int T_, MambaState<T>* state) {
+void mamba_block_forward(MatRef<T> out, MambaActivations<T>& a, ConstMatRef<T> in, const T* params, const MambaSlots& w,
+                         const MambaShape& s, int B, int T_, MambaState<T>* state) {
   const int Di = s.inner, N = s.state, R = s.dt_rank, K = s.conv;
   const Eigen::Index BT = static_cast<Eigen::Index>(B) * T_;
   a.xz.resize(BT, 2 * Di);
@@ -55,15 +62,20 @@ void mamba_block_forward(MatRef<T> out, MambaActivations<T>& a, ConstMatRef<T> i
   const auto conv_b = at(params, w.conv_b);
   for (int b = 0; b < B; ++b) {
     auto tail = a.xtail.middleRows(static_cast<Eigen::Index>(b) * (K - 1), K - 1);
-    if (state) tail = state->conv; else tail.setZero();
+    if (state)
+      tail = state->conv;
+    else
+      tail.setZero();
     for (int t = 0; t < T_; ++t) {
       const Eigen::Index r = static_cast<Eigen::Index>(b) * T_ + t;
       auto xc = a.xc.row(r);
       xc = conv_b.row(0);
       for (int k = 0; k < K; ++k) {
         const int src = t + k - (K - 1);  // time index of this tap's input
-        if (src >= 0) xc += conv_w.row(k).cwiseProduct(a.xz.row(static_cast<Eigen::Index>(b) * T_ + src).head(Di));
-        else xc += conv_w.row(k).cwiseProduct(tail.row(K - 1 + src));
+        if (src >= 0)
+          xc += conv_w.row(k).cwiseProduct(a.xz.row(static_cast<Eigen::Index>(b) * T_ + src).head(Di));
+        else
+          xc += conv_w.row(k).cwiseProduct(tail.row(K - 1 + src));
       }
     }
     if (state) {  // the new tail: the last K-1 inputs, from the old tail where T_ < K-1
@@ -86,7 +98,10 @@ void mamba_block_forward(MatRef<T> out, MambaActivations<T>& a, ConstMatRef<T> i
   RowArray<T> dtu(Di), y(Di);
   for (int b = 0; b < B; ++b) {
     const Eigen::Index h0 = static_cast<Eigen::Index>(b) * (T_ + 1);
-    if (state) a.hs.row(h0) = state->h; else a.hs.row(h0).setZero();
+    if (state)
+      a.hs.row(h0) = state->h;
+    else
+      a.hs.row(h0).setZero();
     for (int t = 0; t < T_; ++t) {
       const Eigen::Index r = static_cast<Eigen::Index>(b) * T_ + t;
       const T* Bt = a.dbc.row(r).data() + R;
@@ -98,7 +113,8 @@ void mamba_block_forward(MatRef<T> out, MambaActivations<T>& a, ConstMatRef<T> i
       for (int n = 0; n < N; ++n) {
         const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(n) * Di;
         Eigen::Map<RowArray<T>> hn(a.hs.row(h0 + t + 1).data() + off, Di);
-        hn = (dtv * At.row(n).array()).exp() * Eigen::Map<const RowArray<T>>(a.hs.row(h0 + t).data() + off, Di) + dtu * Bt[n];
+        hn = (dtv * At.row(n).array()).exp() * Eigen::Map<const RowArray<T>>(a.hs.row(h0 + t).data() + off, Di) +
+             dtu * Bt[n];
         y += hn * Ct[n];
       }
       a.y.row(r) = y.matrix();
@@ -111,9 +127,8 @@ void mamba_block_forward(MatRef<T> out, MambaActivations<T>& a, ConstMatRef<T> i
 }
 
 template <class T>
-void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const MambaActivations<T>& a,
-                          ConstMatRef<T> in, const T* params, const MambaSlots& w, const MambaShape& s, int B,
-                          int T_) {
+void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const MambaActivations<T>& a, ConstMatRef<T> in,
+                          const T* params, const MambaSlots& w, const MambaShape& s, int B, int T_) {
   const int Di = s.inner, N = s.state, R = s.dt_rank, K = s.conv;
   const Eigen::Index BT = static_cast<Eigen::Index>(B) * T_;
 
@@ -136,7 +151,7 @@ void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const Ma
   Matrix<T> du = Matrix<T>::Zero(BT, Di);
   Matrix<T> ddt = Matrix<T>::Zero(BT, Di);
   Matrix<T> ddbc = Matrix<T>::Zero(BT, R + 2 * N);
-  Buffer<T> dh(static_cast<std::size_t>(Di) * N);  // (N, Di); aligned: see Buffer
+  Buffer<T> dh(static_cast<std::size_t>(Di) * N);                   // (N, Di); aligned: see Buffer
   RowArray<T> decay(Di), dd(Di), ddt_acc(Di), du_acc(Di), dtu(Di);  // scratch, allocated once
   for (int b = 0; b < B; ++b) {
     std::fill(dh.begin(), dh.end(), T(0));
@@ -156,7 +171,8 @@ void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const Ma
       ddt_acc.setZero();
       for (int n = 0; n < N; ++n) {
         const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(n) * Di;
-        const Eigen::Map<const RowArray<T>> hn(a.hs.row(h0 + t + 1).data() + off, Di), hp(a.hs.row(h0 + t).data() + off, Di);
+        const Eigen::Map<const RowArray<T>> hn(a.hs.row(h0 + t + 1).data() + off, Di),
+            hp(a.hs.row(h0 + t).data() + off, Di);
         Eigen::Map<RowArray<T>> dhn(dh.data() + off, Di);
         const auto An = At.row(n).array();
         dCt[n] += (dyv * hn).sum();
@@ -207,11 +223,11 @@ void mamba_block_backward(MatRef<T> din, T* grads, ConstMatRef<T> dout, const Ma
   linear_backward<T>(din, at(grads, w.in_proj), nullptr, dxz, in, at(params, w.in_proj));
 }
 
-#define COPYPROOF_INSTANTIATE(T)                                                                                 \
-  template void mamba_block_forward<T>(MatRef<T>, MambaActivations<T>&, ConstMatRef<T>, const T*,                \
-                                       const MambaSlots&, const MambaShape&, int, int, MambaState<T>*);          \
-  template void mamba_block_backward<T>(MatRef<T>, T*, ConstMatRef<T>, const MambaActivations<T>&,              \
-                                        ConstMatRef<T>, const T*, const MambaSlots&, const MambaShape&, int, int);
+#define COPYPROOF_INSTANTIATE(T)                                                                                     \
+  template void mamba_block_forward<T>(MatRef<T>, MambaActivations<T>&, ConstMatRef<T>, const T*, const MambaSlots&, \
+                                       const MambaShape&, int, int, MambaState<T>*);                                 \
+  template void mamba_block_backward<T>(MatRef<T>, T*, ConstMatRef<T>, const MambaActivations<T>&, ConstMatRef<T>,   \
+                                        const T*, const MambaSlots&, const MambaShape&, int, int);
 
 COPYPROOF_INSTANTIATE(float)
 COPYPROOF_INSTANTIATE(double)

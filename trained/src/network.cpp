@@ -61,7 +61,8 @@ std::string config_problem(const ModelConfig& c) {
     if (c.pos == Position::rope && (c.width / c.heads) % 2 != 0)
       return "--pos rope needs an even head dimension (width / heads)";
     if (static_cast<int>(c.windows.size()) > c.heads)
-      return "--windows lists " + std::to_string(c.windows.size()) + " windows for " + std::to_string(c.heads) + " heads";
+      return "--windows lists " + std::to_string(c.windows.size()) + " windows for " + std::to_string(c.heads) +
+             " heads";
   }
   return "";
 }

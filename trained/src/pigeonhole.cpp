@@ -20,7 +20,8 @@ namespace {
 
 std::vector<int> letters_of(std::int64_t index, int length) {
   std::vector<int> x(static_cast<std::size_t>(length));
-  for (int i = length - 1; i >= 0; --i, index /= kLetters) x[static_cast<std::size_t>(i)] = static_cast<int>(index % kLetters);
+  for (int i = length - 1; i >= 0; --i, index /= kLetters)
+    x[static_cast<std::size_t>(i)] = static_cast<int>(index % kLetters);
   return x;
 }
 
@@ -70,7 +71,8 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
     std::vector<int> prompt = {kBos};
     prompt.insert(prompt.end(), x.begin(), x.end());
     auto state = net.new_state(max_tokens);
-    net.forward(*acts, params, prompt.data(), 1, static_cast<int>(prompt.size()), state.get());  // sets up the state's shape and length
+    net.forward(*acts, params, prompt.data(), 1, static_cast<int>(prompt.size()),
+                state.get());  // sets up the state's shape and length
     std::string key;
     std::size_t k = 0;
     for (Matrix<float>* m : state_matrices(net, *state))

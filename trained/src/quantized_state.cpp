@@ -65,7 +65,8 @@ QuantizedEval evaluate_quantized_copy(const Network<float>& net, const float* pa
         key.append(reinterpret_cast<const char*>(&level), sizeof level);
       }
     states.insert(key);
-    const Matrix<float>* logits = &net.forward(*acts, params, &e.tokens[static_cast<std::size_t>(e.prompt) - 1], 1, 1, state.get());
+    const Matrix<float>* logits =
+        &net.forward(*acts, params, &e.tokens[static_cast<std::size_t>(e.prompt) - 1], 1, 1, state.get());
     const int answer_length = static_cast<int>(e.tokens.size()) - e.prompt;
     std::vector<int> answer = {greedy_token(*logits, 0)};
     while (static_cast<int>(answer.size()) < answer_length) {
@@ -74,7 +75,8 @@ QuantizedEval evaluate_quantized_copy(const Network<float>& net, const float* pa
       answer.push_back(greedy_token(*logits, 0));
     }
     int right = 0;
-    for (std::size_t j = 0; j < answer.size(); ++j) right += answer[j] == e.tokens[static_cast<std::size_t>(e.prompt) + j];
+    for (std::size_t j = 0; j < answer.size(); ++j)
+      right += answer[j] == e.tokens[static_cast<std::size_t>(e.prompt) + j];
     tokens_right += right;
     tokens_total += answer_length;
     if (right == answer_length) {

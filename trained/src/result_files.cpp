@@ -14,7 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) { throw ResultFileError(where + ": " + what); }
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw ResultFileError(where + ": " + what);
+}
 
 const json& object_at(const json& j, const char* key, const std::string& where) {
   if (!j.contains(key)) fail(where, std::string("no \"") + key + "\"");
@@ -22,7 +24,8 @@ const json& object_at(const json& j, const char* key, const std::string& where) 
 }
 
 // An integer in [lo, hi] (a float, even a whole one, is refused: the readers get<int>() it).
-void require_integer(const json& v, std::int64_t lo, std::int64_t hi, const std::string& where, const std::string& key) {
+void require_integer(const json& v, std::int64_t lo, std::int64_t hi, const std::string& where,
+                     const std::string& key) {
   const auto x = json_integer<std::int64_t>(v);
   if (!x || *x < lo || *x > hi)
     fail(where, "\"" + key + "\" is " + v.dump().substr(0, 40) + ", not an integer in [" + std::to_string(lo) + ", " +
@@ -41,8 +44,7 @@ void require_finite(const json& v, const std::string& where, const std::string& 
 
 void require_name(const json& v, const std::string& where, const std::string& key) {
   if (!v.is_string() || !is_safe_result_name(v.get<std::string>()))
-    fail(where, "\"" + key + "\" is " + v.dump().substr(0, 40) +
-                    ", not a name of 1-64 letters, digits and - _ . +");
+    fail(where, "\"" + key + "\" is " + v.dump().substr(0, 40) + ", not a name of 1-64 letters, digits and - _ . +");
 }
 
 void require_object(const json& v, const std::string& where, const std::string& key) {
@@ -67,8 +69,8 @@ void check_eval_result(const json& r, const std::string& where) {
 bool is_safe_result_name(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                    c == '.' || c == '+';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.' || c == '+';
     if (!ok) return false;
   }
   return true;
@@ -95,7 +97,8 @@ void check_config_json(const json& config, const std::string& where) {
   if (!config.is_object()) fail(where, "not a JSON object");
   for (const char* key : {"study", "run", "model", "pos"})
     if (config.contains(key)) require_name(config[key], where, key);
-  if (config.contains("seed")) require_integer(config["seed"], 0, std::numeric_limits<std::int64_t>::max(), where, "seed");
+  if (config.contains("seed"))
+    require_integer(config["seed"], 0, std::numeric_limits<std::int64_t>::max(), where, "seed");
   if (!config.contains("train")) return;
   const json& train = config["train"];
   require_object(train, where, "train");
@@ -104,7 +107,8 @@ void check_config_json(const json& config, const std::string& where) {
     if (train.contains(key)) require_finite(train[key], where, std::string("train.") + key);
   if (train.contains("eval")) {
     require_object(train["eval"], where, "train.eval");
-    if (train["eval"].contains("samples")) require_integer(train["eval"]["samples"], 1, kMaxResultCount, where, "train.eval.samples");
+    if (train["eval"].contains("samples"))
+      require_integer(train["eval"]["samples"], 1, kMaxResultCount, where, "train.eval.samples");
   }
 }
 

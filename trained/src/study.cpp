@@ -159,16 +159,19 @@ Study lookup() {
 // Budget size (issue 13: all studies in ~3 hours of the 2-core machine): the full grid (4
 // rates x 3 models at 10,000 steps) would take ~100-150 core-minutes. Here each model runs its
 // current pick and the two half-decade neighbours (so a better rate on either side shows),
-// 3,000 steps each as the first sweep: ~25-35 core-minutes (docs/trained.md, "Budget"). Transformer and LSTM picked 1e-2,
-// Mamba 3e-3 (docs/trained.md, "Learning-rate sweep").
+// 3,000 steps each as the first sweep: ~25-35 core-minutes (docs/trained.md, "Budget"). Transformer and LSTM picked
+// 1e-2, Mamba 3e-3 (docs/trained.md, "Learning-rate sweep").
 Study lr_sweep() {
-  Study s{"lr-sweep",
-          "transformer (Hard-ALiBi), Mamba, LSTM at the defaults but 3,000 steps (lengths 5-20), seed 1, peak learning "
-          "rate: each model's pick and its half-decade neighbours (transformer, LSTM 3e-3, 1e-2, 3e-2; Mamba 1e-3, 3e-3, "
-          "1e-2); copy at 20",
-          {}};
+  Study s{
+      "lr-sweep",
+      "transformer (Hard-ALiBi), Mamba, LSTM at the defaults but 3,000 steps (lengths 5-20), seed 1, peak learning "
+      "rate: each model's pick and its half-decade neighbours (transformer, LSTM 3e-3, 1e-2, 3e-2; Mamba 1e-3, 3e-3, "
+      "1e-2); copy at 20",
+      {}};
   const std::vector<std::pair<const char*, std::vector<const char*>>> rates = {
-      {"transformer", {"3e-3", "1e-2", "3e-2"}}, {"lstm", {"3e-3", "1e-2", "3e-2"}}, {"mamba", {"1e-3", "3e-3", "1e-2"}}};
+      {"transformer", {"3e-3", "1e-2", "3e-2"}},
+      {"lstm", {"3e-3", "1e-2", "3e-2"}},
+      {"mamba", {"1e-3", "3e-3", "1e-2"}}};
   for (std::size_t i = 0; i < 3; ++i)
     for (const auto& [model, model_rates] : rates) {
       const char* lr = model_rates[i];
@@ -198,7 +201,8 @@ Study state_sweep() {
     if (model == "transformer") r.pos = "hard-alibi";
     // The fewest bits per number at which each fixed-state model still copies (added after
     // the runs: the runner extends them from their checkpoints).
-    else r.quantized_bits = {1, 2, 3, 4, 5, 6, 8, 10, 12, 16};
+    else
+      r.quantized_bits = {1, 2, 3, 4, 5, 6, 8, 10, 12, 16};
     s.runs.push_back(r);
   };
   for (int hidden : {2, 4, 8, 16, 32, 64})
@@ -215,7 +219,8 @@ Study state_sweep() {
 // bits per number before SEP (pigeonhole.hpp).
 Study pigeonhole() {
   Study s{"pigeonhole",
-          "LSTM (1 layer, hidden 32) and Mamba (1 layer, width 8, N 2), 2,000 steps on lengths 1-4, seed 1; all 26^L strings "
+          "LSTM (1 layer, hidden 32) and Mamba (1 layer, width 8, N 2), 2,000 steps on lengths 1-4, seed 1; all 26^L "
+          "strings "
           "for L = 2, 3 with the state quantized to 1-16 bits per number",
           {}};
   auto add = [&](const std::string& group, const std::string& model, std::vector<std::string> flags) {
@@ -237,8 +242,8 @@ Study smoke() {
   Study s{"smoke", "a 1-layer width-8 transformer and a hidden-2 LSTM, 20 steps (checks the runner; not a result)", {}};
   StudyRun r = make_run("transformer", "transformer", 1);
   r.pos = "hard-alibi";
-  r.train_flags = {"--layers", "1", "--width", "8", "--heads", "2", "--steps", "20", "--batch", "8",
-                   "--eval-every", "10", "--eval-samples", "4"};
+  r.train_flags = {"--layers", "1", "--width",      "8",  "--heads",        "2", "--steps", "20",
+                   "--batch",  "8", "--eval-every", "10", "--eval-samples", "4"};
   r.eval_lengths = {5, 10};
   r.eval_samples = 8;
   r.dup_ngrams = {2, 3};
@@ -247,7 +252,8 @@ Study smoke() {
   // A 1-layer hidden-2 LSTM, 20 steps: the quantized-state evaluation and the extension of
   // a finished run by a file added later.
   StudyRun q = make_run("lstm", "lstm", 1);
-  q.train_flags = {"--layers", "1", "--width", "2", "--steps", "20", "--batch", "8", "--eval-every", "10", "--eval-samples", "4"};
+  q.train_flags = {"--layers", "1", "--width",      "2",  "--steps",        "20",
+                   "--batch",  "8", "--eval-every", "10", "--eval-samples", "4"};
   q.eval_lengths = {1, 2};
   q.eval_samples = 8;
   q.quantized_bits = {1, 2};
@@ -258,8 +264,9 @@ Study smoke() {
 }  // namespace
 
 const std::vector<Study>& all_studies() {
-  static const std::vector<Study> studies = {copy_seeds(), copy_seeds_5k(), positional(), sample_efficiency(), lookup(), lr_sweep(), state_sweep(),
-                                              pigeonhole(), smoke()};
+  static const std::vector<Study> studies = {copy_seeds(),        copy_seeds_5k(), positional(),
+                                             sample_efficiency(), lookup(),        lr_sweep(),
+                                             state_sweep(),       pigeonhole(),    smoke()};
   return studies;
 }
 
@@ -284,8 +291,10 @@ bool run_finished(const std::filesystem::path& run_dir, const StudyRun& run) {
 }
 
 std::vector<std::string> train_arguments(const StudyRun& run, const std::string& checkpoint, const std::string& log) {
-  std::vector<std::string> a = {"train", "--model", run.model, "--task", run.task, "--seed", std::to_string(run.seed),
-                                "--threads", "1", "--log-every", "50", "--out", checkpoint, "--log", log, "--json"};
+  std::vector<std::string> a = {
+      "train",     "--model", run.model,     "--task", run.task, "--seed",   std::to_string(run.seed),
+      "--threads", "1",       "--log-every", "50",     "--out",  checkpoint, "--log",
+      log,         "--json"};
   a.insert(a.end(), run.train_flags.begin(), run.train_flags.end());
   return a;
 }
@@ -299,24 +308,63 @@ std::string join(const std::vector<int>& v) {
 }  // namespace
 
 std::vector<std::string> eval_arguments(const StudyRun& run, const std::string& checkpoint) {
-  return {"eval", "--checkpoint", checkpoint, "--task", run.task, "--lengths", join(run.eval_lengths),
-          "--samples", std::to_string(run.eval_samples), "--threads", "1", "--json"};
+  return {"eval",
+          "--checkpoint",
+          checkpoint,
+          "--task",
+          run.task,
+          "--lengths",
+          join(run.eval_lengths),
+          "--samples",
+          std::to_string(run.eval_samples),
+          "--threads",
+          "1",
+          "--json"};
 }
 
 std::vector<std::string> dup_arguments(const StudyRun& run, const std::string& checkpoint, int ngram) {
-  return {"eval", "--checkpoint", checkpoint, "--task", "dup", "--ngram", std::to_string(ngram),
-          "--lengths", std::to_string(run.dup_length), "--samples", std::to_string(run.eval_samples),
-          "--threads", "1", "--json"};
+  return {"eval",
+          "--checkpoint",
+          checkpoint,
+          "--task",
+          "dup",
+          "--ngram",
+          std::to_string(ngram),
+          "--lengths",
+          std::to_string(run.dup_length),
+          "--samples",
+          std::to_string(run.eval_samples),
+          "--threads",
+          "1",
+          "--json"};
 }
 
 std::vector<std::string> pigeonhole_arguments(const StudyRun& run, const std::string& checkpoint) {
-  return {"eval", "--checkpoint", checkpoint, "--lengths", join(run.pigeonhole_lengths), "--pigeonhole",
-          join(run.pigeonhole_bits), "--threads", "1", "--json"};
+  return {"eval",
+          "--checkpoint",
+          checkpoint,
+          "--lengths",
+          join(run.pigeonhole_lengths),
+          "--pigeonhole",
+          join(run.pigeonhole_bits),
+          "--threads",
+          "1",
+          "--json"};
 }
 
 std::vector<std::string> quantized_arguments(const StudyRun& run, const std::string& checkpoint) {
-  return {"eval", "--checkpoint", checkpoint, "--lengths", join(run.eval_lengths), "--samples", std::to_string(run.eval_samples),
-          "--quantize-state", join(run.quantized_bits), "--threads", "1", "--json"};
+  return {"eval",
+          "--checkpoint",
+          checkpoint,
+          "--lengths",
+          join(run.eval_lengths),
+          "--samples",
+          std::to_string(run.eval_samples),
+          "--quantize-state",
+          join(run.quantized_bits),
+          "--threads",
+          "1",
+          "--json"};
 }
 
 }  // namespace copyproof::trained

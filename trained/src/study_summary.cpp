@@ -104,9 +104,9 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     nlohmann::json model;  // describe_model of the first run
     std::vector<int> longest;
     nlohmann::json pigeonhole = nlohmann::json::array();  // every run's entries, with its run name
-    std::map<int, std::vector<int>> quantized_longest;     // bits -> longest copied per seed
-    std::vector<std::optional<int>> fewest_bits;           // per seed (nullopt: copies no length, or never as far)
-    bool quantized_holds = true;                           // every entry: copied strings <= distinct states
+    std::map<int, std::vector<int>> quantized_longest;    // bits -> longest copied per seed
+    std::vector<std::optional<int>> fewest_bits;          // per seed (nullopt: copies no length, or never as far)
+    bool quantized_holds = true;                          // every entry: copied strings <= distinct states
   };
   std::map<std::string, Group> groups;
   std::vector<std::string> order;
@@ -135,8 +135,11 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       g.seconds.push_back(config.at("train").at("seconds").get<double>());
       g.longest.push_back(longest_copied_length(eval));
       if (g.model.is_null())
-        g.model = {{"model", eval.at("model")}, {"params", eval.at("params")}, {"state_numbers", eval.at("state_numbers")},
-                   {"config", eval.at("config")}, {"trained_lengths", eval.at("trained_lengths")}};
+        g.model = {{"model", eval.at("model")},
+                   {"params", eval.at("params")},
+                   {"state_numbers", eval.at("state_numbers")},
+                   {"config", eval.at("config")},
+                   {"trained_lengths", eval.at("trained_lengths")}};
       // (Each file is held in a local: a range-for over a member of a temporary would dangle.)
       if (!run.pigeonhole_lengths.empty()) {
         const auto file = read_json(dir / kPigeonholeFile, check_pigeonhole_json);
@@ -165,7 +168,8 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       if (!run.dup_ngrams.empty()) {
         const auto file = read_json(dir / kDupFile, check_dup_json);
         for (const auto& probe : file.at("results"))
-          g.dup_string_acc[probe.at("ngram").get<int>()].push_back(probe.at("results").at(0).at("string_accuracy").get<double>());
+          g.dup_string_acc[probe.at("ngram").get<int>()].push_back(
+              probe.at("results").at(0).at("string_accuracy").get<double>());
       }
     } catch (const nlohmann::json::exception& e) {
       throw ResultFileError(dir.string() + ": " + e.what());
@@ -174,8 +178,9 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
 
   nlohmann::json out = {{"study", study.name},
                         {"description", study.description},
-                        {"interval", "95% Student-t interval of the mean across seeds (t_{0.975,n-1} s/sqrt(n)), clipped to the "
-                                     "quantity's range ([0, 1] for accuracies); null with fewer than 2 finished seeds"},
+                        {"interval",
+                         "95% Student-t interval of the mean across seeds (t_{0.975,n-1} s/sqrt(n)), clipped to the "
+                         "quantity's range ([0, 1] for accuracies); null with fewer than 2 finished seeds"},
                         {"groups", nlohmann::json::array()}};
   for (const auto& name : order) {
     const Group& g = groups.at(name);
@@ -192,7 +197,8 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     j["train_seconds"] = to_json(mean_t95(g.seconds, 0.0));
     if (!g.dup_string_acc.empty()) {
       nlohmann::json dup = nlohmann::json::array();
-      for (const auto& [n, values] : g.dup_string_acc) dup.push_back({{"ngram", n}, {"string_accuracy", to_json(accuracy_mean_t95(values))}});
+      for (const auto& [n, values] : g.dup_string_acc)
+        dup.push_back({{"ngram", n}, {"string_accuracy", to_json(accuracy_mean_t95(values))}});
       j["dup_probe"] = dup;
     }
     // Against Theorem 2.7: a fixed state of N float32 numbers has at most 2^(32 N) values.
@@ -211,7 +217,9 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
         for (const auto& [q, longest] : g.quantized_longest) {
           const std::int64_t q_bound = bound_longest_length(q * numbers, kLetters);
           for (int l : longest) beats = beats || l > q_bound;
-          quantized.push_back({{"bits", q}, {"state_bits", q * numbers}, {"longest_copied_length", longest},
+          quantized.push_back({{"bits", q},
+                               {"state_bits", q * numbers},
+                               {"longest_copied_length", longest},
                                {"bound_longest_length", q_bound}});
         }
         j["quantized"] = quantized;

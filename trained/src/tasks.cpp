@@ -10,7 +10,8 @@
 namespace copyproof::trained {
 
 namespace {
-constexpr EnumNames<Task, 4> kTaskNames{{{Task::copy, "copy"}, {Task::dup, "dup"}, {Task::prefix, "prefix"}, {Task::suffix, "suffix"}}};
+constexpr EnumNames<Task, 4> kTaskNames{
+    {{Task::copy, "copy"}, {Task::dup, "dup"}, {Task::prefix, "prefix"}, {Task::suffix, "suffix"}}};
 }  // namespace
 
 std::string to_string(Task task) { return name_of(kTaskNames, task); }
@@ -19,7 +20,7 @@ bool parse_task(const std::string& text, Task& out) { return parse_name(kTaskNam
 int min_string_length(Task task, int ngram) {
   switch (task) {
     case Task::copy: return 1;
-    case Task::dup: return 2 * ngram;     // two disjoint n-grams
+    case Task::dup: return 2 * ngram;  // two disjoint n-grams
     case Task::prefix:
     case Task::suffix: return ngram + 1;  // a key and one answer token after it
   }
@@ -76,8 +77,9 @@ Example make_example(Task task, int length, int n, Rng& rng) {
     x = random_letters(length, rng);
     key = unique_key_start(x, n, rng);
   }
-  if (key < 0) throw std::runtime_error("no string of length " + std::to_string(length) + " with a unique " +
-                                        std::to_string(n) + "-gram key found");
+  if (key < 0)
+    throw std::runtime_error("no string of length " + std::to_string(length) + " with a unique " + std::to_string(n) +
+                             "-gram key found");
   const auto key_begin = x.begin() + key, key_end = key_begin + n;
   t.push_back(kBos);
   if (task == Task::prefix) {
@@ -102,7 +104,8 @@ TokenBatch make_batch(Task task, int B, int min_length, int max_length, int ngra
   int T = 0;
   for (int i = 0; i < B; ++i) {
     Rng rng = Rng::stream(seed, first_index + static_cast<std::uint64_t>(i));
-    const int length = min_length + static_cast<int>(rng.below(static_cast<std::uint64_t>(max_length - min_length + 1)));
+    const int length =
+        min_length + static_cast<int>(rng.below(static_cast<std::uint64_t>(max_length - min_length + 1)));
     examples.push_back(make_example(task, length, ngram, rng));
     T = std::max(T, static_cast<int>(examples.back().tokens.size()) - 1);
   }

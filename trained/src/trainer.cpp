@@ -3,8 +3,8 @@
 
 #include <copyproof/common/resident_heap.hpp>
 
-#include <Eigen/Core>
 #include <omp.h>
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <chrono>

@@ -12,34 +12,34 @@ namespace copyproof::trained {
 namespace {
 
 struct BlockSlots {
-  Slot ln1_w, ln1_b;   // (C), (C)
-  Slot qkv_w, qkv_b;   // (C, 3C), (3C)  columns: q | k | v, head h at h*d within each
-  Slot proj_w, proj_b; // (C, C), (C)
-  Slot ln2_w, ln2_b;   // (C), (C)
-  Slot fc_w, fc_b;     // (C, 4C), (4C)
-  Slot fc2_w, fc2_b;   // (4C, C), (C)
+  Slot ln1_w, ln1_b;    // (C), (C)
+  Slot qkv_w, qkv_b;    // (C, 3C), (3C)  columns: q | k | v, head h at h*d within each
+  Slot proj_w, proj_b;  // (C, C), (C)
+  Slot ln2_w, ln2_b;    // (C), (C)
+  Slot fc_w, fc_b;      // (C, 4C), (4C)
+  Slot fc2_w, fc2_b;    // (4C, C), (C)
 };
 
 template <class T>
 struct BlockActs {
-  Matrix<T> x;                  // (N, C) block input (residual stream)
-  Matrix<T> ln1;                // (N, C)
-  Vector<T> ln1_mean, ln1_rstd; // (N)
-  Matrix<T> qkv;                // (N, 3C) q and k after RoPE
-  Matrix<T> probs;              // (B*H*Tq, Tk)
-  Matrix<T> att;                // (N, C)
-  Matrix<T> mid;                // (N, C) x + attention branch
-  Matrix<T> ln2;                // (N, C)
-  Vector<T> ln2_mean, ln2_rstd; // (N)
-  Matrix<T> pre, act;           // (N, 4C)
+  Matrix<T> x;                   // (N, C) block input (residual stream)
+  Matrix<T> ln1;                 // (N, C)
+  Vector<T> ln1_mean, ln1_rstd;  // (N)
+  Matrix<T> qkv;                 // (N, 3C) q and k after RoPE
+  Matrix<T> probs;               // (B*H*Tq, Tk)
+  Matrix<T> att;                 // (N, C)
+  Matrix<T> mid;                 // (N, C) x + attention branch
+  Matrix<T> ln2;                 // (N, C)
+  Vector<T> ln2_mean, ln2_rstd;  // (N)
+  Matrix<T> pre, act;            // (N, 4C)
 };
 
 template <class T>
 struct TransformerActs : ActivationsBase {
   std::vector<BlockActs<T>> blocks;
-  Matrix<T> x_final, lnf;             // (N, C)
-  Vector<T> lnf_mean, lnf_rstd;       // (N)
-  Matrix<T> logits;                   // (N, V)
+  Matrix<T> x_final, lnf;        // (N, C)
+  Vector<T> lnf_mean, lnf_rstd;  // (N)
+  Matrix<T> logits;              // (N, V)
   int B = 0, T_ = 0;
 };
 
@@ -150,11 +150,12 @@ class TransformerNetwork final : public Network<T> {
           cache->v[l].middleRows(pos0, T_) = rows.rightCols(C);
           const int Tk = pos0 + T_;
           b.probs.resize(static_cast<Eigen::Index>(H) * T_, Tk);
-          attention_forward<T>(out, b.probs, rows.leftCols(C), cache->k[l].topRows(Tk), cache->v[l].topRows(Tk), shape_);
+          attention_forward<T>(out, b.probs, rows.leftCols(C), cache->k[l].topRows(Tk), cache->v[l].topRows(Tk),
+                               shape_);
         } else {
           if (s == 0) b.probs.resize(static_cast<Eigen::Index>(B) * H * T_, T_);
-          attention_forward<T>(out, b.probs.middleRows(static_cast<Eigen::Index>(s) * H * T_, H * T_),
-                               rows.leftCols(C), rows.middleCols(C, C), rows.rightCols(C), shape_);
+          attention_forward<T>(out, b.probs.middleRows(static_cast<Eigen::Index>(s) * H * T_, H * T_), rows.leftCols(C),
+                               rows.middleCols(C, C), rows.rightCols(C), shape_);
         }
       }
       b.mid = b.x;
@@ -221,8 +222,8 @@ class TransformerNetwork final : public Network<T> {
       }
       dln.setZero();
       linear_backward<T>(dln, at(g, w.qkv_w), g + w.qkv_b.offset, dqkv, b.ln1, at(p, w.qkv_w));
-      layernorm_backward<T>(dx, g + w.ln1_w.offset, g + w.ln1_b.offset, dln, b.x, b.ln1_mean.data(),
-                            b.ln1_rstd.data(), p + w.ln1_w.offset);
+      layernorm_backward<T>(dx, g + w.ln1_w.offset, g + w.ln1_b.offset, dln, b.x, b.ln1_mean.data(), b.ln1_rstd.data(),
+                            p + w.ln1_w.offset);
     }
     embedding_backward<T>(at(g, wte_), dx, tokens);
   }

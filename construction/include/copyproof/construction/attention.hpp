@@ -25,10 +25,10 @@ using Vector = ColumnVector<Scalar>;
 
 template <class Scalar>
 struct AttentionProblem {
-  Eigen::Ref<const RowMatrix<Scalar>> queries;     // (nq, d_k)
-  std::span<const std::int64_t> query_positions;   // (nq), ascending
-  Eigen::Ref<const RowMatrix<Scalar>> keys;        // (nk, d_k), row j at position j
-  Eigen::Ref<const RowMatrix<Scalar>> values;      // (nk, d_v)
+  Eigen::Ref<const RowMatrix<Scalar>> queries;    // (nq, d_k)
+  std::span<const std::int64_t> query_positions;  // (nq), ascending
+  Eigen::Ref<const RowMatrix<Scalar>> keys;       // (nk, d_k), row j at position j
+  Eigen::Ref<const RowMatrix<Scalar>> values;     // (nk, d_v)
   double position_slope = 0.0;
   RelativeWindow window;
 };

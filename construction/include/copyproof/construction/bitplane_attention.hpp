@@ -82,7 +82,9 @@ class BitPlaneHead {
   const std::vector<std::int64_t>& special_keys() const { return special_keys_; }
 
  private:
-  std::size_t plane_index(std::int64_t r) const { return static_cast<std::size_t>(r) * static_cast<std::size_t>(words_); }
+  std::size_t plane_index(std::int64_t r) const {
+    return static_cast<std::size_t>(r) * static_cast<std::size_t>(words_);
+  }
   std::size_t group_index(std::int64_t g) const {
     return static_cast<std::size_t>(g) * static_cast<std::size_t>(words_) * kBitPlaneLanes;
   }
@@ -92,9 +94,9 @@ class BitPlaneHead {
   std::vector<std::uint32_t> query_nonzero_, query_sign_, key_nonzero_, key_sign_;
   std::vector<std::int8_t> values_;
   std::vector<std::uint16_t> special_lanes_, full_lanes_;
-  std::vector<std::uint32_t> common_mask_;  // (words), empty until a non-special key is seen
-  std::vector<std::int64_t> special_keys_;       // ascending
-  std::vector<std::int32_t> special_entries_;    // (special keys, key_width): their exact integers
+  std::vector<std::uint32_t> common_mask_;     // (words), empty until a non-special key is seen
+  std::vector<std::int64_t> special_keys_;     // ascending
+  std::vector<std::int32_t> special_entries_;  // (special keys, key_width): their exact integers
 };
 
 // Which inner loop scores the keys. avx512: VPOPCNTD on 16 keys at once (compiled only where

@@ -58,9 +58,9 @@ struct Certificate {
   std::string weakest;
   double min_margin = 0;  // that inequality's margin
   // Numbers carried between the proof steps (for reports; each is also in an inequality).
-  double layer1_deviation = 0;   // delta: max deviation of a gathered code coordinate
-  double score_perturbation = 0; // eta: max |score - exact integer-level score| (layer 2)
-  double match_mass_lower = 0;   // w: lower bound on the matched key's softmax mass
+  double layer1_deviation = 0;    // delta: max deviation of a gathered code coordinate
+  double score_perturbation = 0;  // eta: max |score - exact integer-level score| (layer 2)
+  double match_mass_lower = 0;    // w: lower bound on the matched key's softmax mass
   const Inequality* first_failure() const;
 };
 

@@ -24,9 +24,9 @@ std::string to_string(Precision precision);
 std::optional<Precision> parse_precision(std::string_view name);
 
 struct CopyForwardRequest {
-  std::span<const Token> sequence;            // BOS x COPY x
-  std::span<const std::int64_t> outputs;      // the L + 1 predicted positions
-  std::span<const std::int64_t> probe_keys;   // per output: the key whose softmax mass to report, or -1
+  std::span<const Token> sequence;           // BOS x COPY x
+  std::span<const std::int64_t> outputs;     // the L + 1 predicted positions
+  std::span<const std::int64_t> probe_keys;  // per output: the key whose softmax mass to report, or -1
   int threads = 1;
   // Optional: called on the calling thread now and then with the layer-2 query-key pairs
   // done so far (backends that can tell; for progress on one long string).
@@ -65,7 +65,7 @@ struct CopyForwardResult {
   double score_rounding_bound = 0;
   double logit_error_bound = 0;
   std::int64_t uncertified = 0;
-  double layer2_seconds = 0;       // time in layer 2 alone, where the backend measures it
+  double layer2_seconds = 0;  // time in layer 2 alone, where the backend measures it
   StageSeconds stages;
 };
 

@@ -72,22 +72,22 @@ double match_mass_floor(std::int64_t keys, double lambda, double eta);
 inline std::int64_t layer2_keys(std::int64_t max_length) { return 2 * max_length + 2; }
 
 struct CopyParameters {
-  int alphabet = 0;            // D
-  int ngram = 0;               // n
-  std::int64_t max_length = 0; // L_max
-  int code_bits = 0;           // b
+  int alphabet = 0;             // D
+  int ngram = 0;                // n
+  std::int64_t max_length = 0;  // L_max
+  int code_bits = 0;            // b
   double alpha = 0;
   double beta = 0;
-  double layer1_error_bound = 0;   // eps1
-  double bos_penalty = 0;          // B
-  double score_perturbation = 0;   // eta
+  double layer1_error_bound = 0;  // eps1
+  double bos_penalty = 0;         // B
+  double score_perturbation = 0;  // eta
   double lambda = 0;
   // 1 for the construction. Below 1 only on request (CopyTransformerOptions::
   // diagnostic_lambda_scale): lambda is scaled down to build a deliberately broken model,
   // and match_mass_floor is what the scaled lambda guarantees (it may fall below 1/2).
   double lambda_scale = 1;
-  double match_mass_floor = 0;     // guaranteed w on a unique match
-  double argmax_threshold = 0;     // 1/2: exact; the argmax is right iff w > this
+  double match_mass_floor = 0;       // guaranteed w on a unique match
+  double argmax_threshold = 0;       // 1/2: exact; the argmax is right iff w > this
   double sufficient_match_mass = 0;  // b / (b + 1): the proof's sufficient floor, not the threshold
 };
 

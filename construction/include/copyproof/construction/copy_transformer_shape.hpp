@@ -14,11 +14,11 @@ inline constexpr int kMaxDModel = 4096;
 struct CopyTransformerShape {
   int alphabet = 0;
   int ngram = 0;
-  int code_bits = 0;       // b
-  int vocab = 0;           // D + 3
-  int d_model = 0;         // (2n + 1) b + 3
-  int layer1_heads = 0;    // 2n - 1 banded heads
-  int layer2_heads = 0;    // 1 full causal head
+  int code_bits = 0;         // b
+  int vocab = 0;             // D + 3
+  int d_model = 0;           // (2n + 1) b + 3
+  int layer1_heads = 0;      // 2n - 1 banded heads
+  int layer2_heads = 0;      // 1 full causal head
   int layer2_key_width = 0;  // n b + 1
   // Every stored number: embedding, unembedding, each head's four projections and its
   // position slope (dense, zeros included).

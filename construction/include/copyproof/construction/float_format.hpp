@@ -17,10 +17,10 @@ enum class FloatFormat { bf16, fp16 };
 std::string to_string(FloatFormat format);
 
 struct FloatFormatSpec {
-  int fraction_bits;    // stored significand bits (7 for bf16, 10 for fp16)
-  int min_exponent;     // exponent of the smallest normal number: 2^min_exponent
-  int max_exponent;     // exponent of the largest binade
-  double unit_roundoff; // u = 2^-(fraction_bits + 1)
+  int fraction_bits;     // stored significand bits (7 for bf16, 10 for fp16)
+  int min_exponent;      // exponent of the smallest normal number: 2^min_exponent
+  int max_exponent;      // exponent of the largest binade
+  double unit_roundoff;  // u = 2^-(fraction_bits + 1)
 };
 FloatFormatSpec format_spec(FloatFormat format);
 

@@ -31,9 +31,9 @@ struct TypedTransformer {
   explicit TypedTransformer(const Transformer& model);
   int d_model = 0;
   int vocab = 0;
-  RowMatrix<Scalar> embedding_rows;   // (vocab, d_model)
+  RowMatrix<Scalar> embedding_rows;  // (vocab, d_model)
   std::vector<std::vector<TypedHead<Scalar>>> layers;
-  RowMatrix<Scalar> unembedding_t;    // (d_model, vocab)
+  RowMatrix<Scalar> unembedding_t;  // (d_model, vocab)
 };
 
 struct ForwardOptions {

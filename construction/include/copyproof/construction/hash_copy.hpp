@@ -14,9 +14,9 @@
 namespace copyproof::construction {
 
 struct ReferencePrediction {
-  std::int64_t matches = 0;         // keys j in [1, t] whose n-gram equals the query's
-  std::int64_t match_position = -1; // j, when matches == 1
-  Token token = -1;                 // token at j (EOS for a separator), when matches == 1
+  std::int64_t matches = 0;          // keys j in [1, t] whose n-gram equals the query's
+  std::int64_t match_position = -1;  // j, when matches == 1
+  Token token = -1;                  // token at j (EOS for a separator), when matches == 1
 };
 
 // How n-grams are indexed. packed: each cut n-gram as one 64-bit key, sorted in parallel

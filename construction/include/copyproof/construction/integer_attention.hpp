@@ -18,16 +18,16 @@ namespace copyproof::construction {
 
 // One head's inputs rounded to integers.
 struct IntegerHeadInputs {
-  int key_width = 0;           // d_k
-  int padded_key_width = 0;    // padded_key_width(d_k) (tensor_core_padding.hpp)
-  int value_width = 0;         // d_v
-  double unit = 0;             // the score unit (lambda)
-  std::vector<std::int8_t> queries;  // (queries, padded_key_width): round(q / unit)
-  std::vector<std::int8_t> keys;     // (keys, padded_key_width): round(k)
-  std::vector<std::int8_t> values;   // (keys, value_width): round(v)
-  double query_residual = 0;   // max |q / unit - round(q / unit)|
-  double key_residual = 0;     // max |k - round(k)|
-  double value_residual = 0;   // max |v - round(v)|
+  int key_width = 0;                                    // d_k
+  int padded_key_width = 0;                             // padded_key_width(d_k) (tensor_core_padding.hpp)
+  int value_width = 0;                                  // d_v
+  double unit = 0;                                      // the score unit (lambda)
+  std::vector<std::int8_t> queries;                     // (queries, padded_key_width): round(q / unit)
+  std::vector<std::int8_t> keys;                        // (keys, padded_key_width): round(k)
+  std::vector<std::int8_t> values;                      // (keys, value_width): round(v)
+  double query_residual = 0;                            // max |q / unit - round(q / unit)|
+  double key_residual = 0;                              // max |k - round(k)|
+  double value_residual = 0;                            // max |v - round(v)|
   int query_bound = 0, key_bound = 0, value_bound = 0;  // max |integer| of each
   // Query/key entries whose integer leaves int8 (only with IntegerRounding::wide_entries;
   // e.g. the BOS key's -B when n b > 127): listed here, their int8 slot holds 0. Sorted by row.
@@ -51,10 +51,12 @@ struct IntegerRounding {
 // Rounds head h of the last layer; throws std::invalid_argument when the head makes no
 // integer promise or a rounded entry leaves int8.
 template <class Scalar>
-IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& last_layer_input,
+IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model,
+                                        const RowMatrix<Scalar>& last_layer_input,
                                         std::span<const std::int64_t> output_positions, int head);
 template <class Scalar>
-IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model, const RowMatrix<Scalar>& last_layer_input,
+IntegerHeadInputs round_last_layer_head(const TypedTransformer<Scalar>& model,
+                                        const RowMatrix<Scalar>& last_layer_input,
                                         std::span<const std::int64_t> output_positions, int head,
                                         const IntegerRounding& rounding);
 
@@ -79,16 +81,16 @@ namespace copyproof::construction {
 // The last layer evaluated with integer scores for every output row: predictions, the
 // log-normalizer of each head (as forward()'s last_layer_lse) and the certified bounds.
 struct IntegerLastLayer {
-  std::vector<Token> predictions;          // (outputs)
-  RowMatrix<double> log_normalizer;        // (outputs, heads)
-  RowMatrix<double> logits;                // (outputs, vocab)
-  std::vector<double> margins;             // (outputs): top logit minus the runner-up (0 at an exact tie)
-  double score_rounding_bound = 0;         // max over heads of IntegerHeadInputs::score_rounding_bound
-  double max_output_error = 0;             // max over rows, heads, coordinates of LevelSoftmax::output_error_bound
+  std::vector<Token> predictions;    // (outputs)
+  RowMatrix<double> log_normalizer;  // (outputs, heads)
+  RowMatrix<double> logits;          // (outputs, vocab)
+  std::vector<double> margins;       // (outputs): top logit minus the runner-up (0 at an exact tie)
+  double score_rounding_bound = 0;   // max over heads of IntegerHeadInputs::score_rounding_bound
+  double max_output_error = 0;       // max over rows, heads, coordinates of LevelSoftmax::output_error_bound
   // |these logits - the logits of exact real arithmetic on the unrounded scores| <= this:
   // the level tail plus the rounding of scores (weights move by at most e^{2 delta} - 1).
   double logit_error_bound = 0;
-  std::vector<IntegerHeadInputs> heads;    // the rounded inputs, for probing scores afterwards
+  std::vector<IntegerHeadInputs> heads;  // the rounded inputs, for probing scores afterwards
 };
 
 // One output row from its level statistics: softmax by levels, output projection, residual
@@ -112,9 +114,9 @@ class IntegerRowFinisher {
                      double value_residual) const;
 
  private:
-  RowMatrix<double> unembed_t_;                 // (d_model, vocab)
+  RowMatrix<double> unembed_t_;                   // (d_model, vocab)
   std::vector<RowMatrix<double>> out_to_logits_;  // per head: (d_v, vocab) = W_o^T U^T
-  std::vector<double> logit_gain_;              // per head: max |logit change| per unit output change
+  std::vector<double> logit_gain_;                // per head: max |logit change| per unit output change
 };
 
 // Finishes rows from their level statistics (IntegerRowFinisher for each). Shared by the CPU

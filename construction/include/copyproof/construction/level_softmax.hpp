@@ -41,9 +41,7 @@ struct LevelStats {
   }
 
   // Whether a key with this score can land in a kept level (the one test on the common path).
-  COPYPROOF_HOST_DEVICE bool relevant(std::int32_t score) const {
-    return empty() || score > max_score - kLevels;
-  }
+  COPYPROOF_HOST_DEVICE bool relevant(std::int32_t score) const { return empty() || score > max_score - kLevels; }
 
   // relevant(score) is score > this: a threshold vector kernels compare whole lanes against.
   // Stats merged into these later can only raise max_score, so a key at or below it is in
@@ -104,8 +102,8 @@ struct LevelSoftmax {
 
 // out[0 .. dv) = sum_t e^{-unit t} value_sum_t / normalizer; returns the bounds.
 template <int ValueWidth>
-COPYPROOF_HOST_DEVICE LevelSoftmax finish_level_softmax(const LevelStats<ValueWidth>& s, std::int64_t keys,
-                                                        double unit, double value_bound, int dv, double* out) {
+COPYPROOF_HOST_DEVICE LevelSoftmax finish_level_softmax(const LevelStats<ValueWidth>& s, std::int64_t keys, double unit,
+                                                        double value_bound, int dv, double* out) {
   LevelSoftmax r;
   for (int c = 0; c < dv; ++c) out[c] = 0;
   if (s.empty()) return r;

@@ -16,7 +16,7 @@
 namespace copyproof::construction {
 
 struct HeadSlices {
-  std::string head;                     // the head's name (AttentionHead::name)
+  std::string head;  // the head's name (AttentionHead::name)
   std::vector<std::string> query_reads;
   std::vector<std::string> key_reads;
   std::vector<std::string> value_reads;

@@ -12,8 +12,8 @@
 namespace copyproof::construction {
 
 struct SliceReading {
-  std::string slice;   // "tok", "q1", "out", "bos", ...
-  bool code = false;   // a b-bit code slice (else a one-coordinate flag)
+  std::string slice;  // "tok", "q1", "out", "bos", ...
+  bool code = false;  // a b-bit code slice (else a one-coordinate flag)
   // Code slices: the symbol whose +-1 code has the row's signs (0 .. D - 1 a letter, D the
   // separator CUT, > D no symbol's code), or -1 when every coordinate is 0 (nothing written).
   int symbol = -1;

@@ -29,7 +29,8 @@ class StringSource {
 };
 
 // Uniform over [D]^L, string i drawn from its own seeded stream.
-std::unique_ptr<StringSource> uniform_source(int alphabet, std::int64_t length, std::int64_t samples, std::uint64_t seed);
+std::unique_ptr<StringSource> uniform_source(int alphabet, std::int64_t length, std::int64_t samples,
+                                             std::uint64_t seed);
 
 // Linear de Bruijn sequences B(D, n) of length D^n + n - 1: every n-gram exactly once.
 // String 0 is the lexicographically least (the FKM sequence); string i > 0 is the cyclic

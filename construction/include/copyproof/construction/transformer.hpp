@@ -58,7 +58,7 @@ struct TransformerLayer {
 };
 
 struct Transformer {
-  Eigen::MatrixXd embedding;    // (d_model, vocab): column t is token t's embedding
+  Eigen::MatrixXd embedding;  // (d_model, vocab): column t is token t's embedding
   std::vector<TransformerLayer> layers;
   Eigen::MatrixXd unembedding;  // (vocab, d_model): logits = unembedding * stream
 

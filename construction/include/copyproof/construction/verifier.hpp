@@ -19,7 +19,7 @@ namespace copyproof::construction {
 struct VerifyConfig {
   int alphabet = 2;
   int ngram = 1;
-  std::int64_t length = 0;   // ignored for de Bruijn sources (D^n + n - 1)
+  std::int64_t length = 0;  // ignored for de Bruijn sources (D^n + n - 1)
   // L_max the model is built for; 0 = the strings' length. Theorem 2.3 promises every
   // L <= L_max, so a model built for a larger L_max must copy these strings too.
   std::int64_t max_length = 0;
@@ -42,9 +42,9 @@ struct Counterexample {
   std::int64_t output_index = -1;  // k: the prediction of x_{k+1} (EOS at k = L)
   Token expected = -1;             // x_{k+1}, or EOS
   Token predicted = -1;
-  std::int64_t matches = 0;        // keys holding the query's n-gram (1 = unique)
+  std::int64_t matches = 0;  // keys holding the query's n-gram (1 = unique)
   bool repeated_ngram = false;
-  double match_mass = -1;          // the matched key's mass, where the match is unique
+  double match_mass = -1;  // the matched key's mass, where the match is unique
   // The stream after the last layer at the failing query, by slice name (residual_labels.hpp);
   // empty for copy sequences over kMaxLabelledSequence.
   std::vector<SliceReading> residual;
@@ -53,7 +53,7 @@ struct Counterexample {
 struct VerifyReport {
   VerifyConfig config;
   std::int64_t length = 0;
-  std::int64_t max_length = 0;      // L_max the model was built for (>= length)
+  std::int64_t max_length = 0;  // L_max the model was built for (>= length)
   CopyParameters parameters;
   int d_model = 0;
   std::int64_t params = 0;
@@ -61,18 +61,18 @@ struct VerifyReport {
   std::int64_t strings = 0;
   std::int64_t strings_copied = 0;
   std::int64_t strings_with_repeat = 0;
-  std::int64_t violations = 0;      // strings without a repeated n-gram that were not copied
-  std::int64_t disagreements = 0;   // unique-match positions where transformer != reference
+  std::int64_t violations = 0;     // strings without a repeated n-gram that were not copied
+  std::int64_t disagreements = 0;  // unique-match positions where transformer != reference
   std::int64_t unique_match_positions = 0;
-  double string_error = 0;          // 1 - copied / strings
-  double repeat_fraction = 0;       // strings_with_repeat / strings
-  double lemma_bound = 0;           // min(1, C(L-n+1, 2) D^-n)
-  double min_match_mass = 1;        // over unique-match positions
+  double string_error = 0;     // 1 - copied / strings
+  double repeat_fraction = 0;  // strings_with_repeat / strings
+  double lemma_bound = 0;      // min(1, C(L-n+1, 2) D^-n)
+  double min_match_mass = 1;   // over unique-match positions
   // Unique-match predictions whose matched mass is not above the exact argmax threshold
   // (argmax_match_mass_threshold): the proof's step 3 failed there, right token or not.
   std::int64_t margin_failures = 0;
-  double max_layer1_error = 0;      // max |stream after layer 1 - exact codes|
-  std::int64_t pairs = 0;           // layer-2 query-key pairs evaluated
+  double max_layer1_error = 0;  // max |stream after layer 1 - exact codes|
+  std::int64_t pairs = 0;       // layer-2 query-key pairs evaluated
   double seconds = 0;
   double pairs_per_second = 0;
 
@@ -81,12 +81,12 @@ struct VerifyReport {
   double score_rounding_bound = 0;  // max over strings (certified backends)
   double logit_error_bound = 0;     // max over strings (certified backends)
   std::int64_t uncertified_predictions = 0;
-  double layer2_seconds = 0;        // summed over strings, where the backend measures it
-  StageSeconds stages;              // per stage, summed over strings (copy_forward.hpp)
+  double layer2_seconds = 0;  // summed over strings, where the backend measures it
+  StageSeconds stages;        // per stage, summed over strings (copy_forward.hpp)
 
   std::optional<Counterexample> first_violation;
   std::optional<Counterexample> first_disagreement;
-  std::optional<Counterexample> first_error;  // first string not copied (repeat or not)
+  std::optional<Counterexample> first_error;           // first string not copied (repeat or not)
   std::optional<Counterexample> first_margin_failure;  // predicted = the one at the low-mass position
 
   // The exit-0 condition: no violation, no disagreement, error <= repeat fraction, and the

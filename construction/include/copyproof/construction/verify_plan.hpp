@@ -58,15 +58,25 @@ struct VerifyRequest {
   std::optional<std::int64_t> max_length;  // L_max >= L; default L
   SourceKind source = SourceKind::uniform;
   std::uint64_t seed = 1;
-  std::optional<Precision> precision;      // default fp32 on the CPU, int8 on a device
-  bool device = false;                     // the forward on the device of VerifyEnvironment
+  std::optional<Precision> precision;  // default fp32 on the CPU, int8 on a device
+  bool device = false;                 // the forward on the device of VerifyEnvironment
   int threads = 1;
   double diagnostic_lambda_scale = 1.0;
 };
 
 // The request's fields, for errors. field_name gives "length", "max_length", ...
-enum class VerifyField { alphabet, ngram, length, max_length, samples, source, precision, device, threads,
-                         diagnostic_lambda_scale };
+enum class VerifyField {
+  alphabet,
+  ngram,
+  length,
+  max_length,
+  samples,
+  source,
+  precision,
+  device,
+  threads,
+  diagnostic_lambda_scale
+};
 std::string_view field_name(VerifyField field);
 
 // A device that can run the copy forward (gpu::verify_device() describes the GPU).
@@ -88,17 +98,17 @@ struct VerifyEnvironment {
 };
 
 struct VerifyPlan {
-  VerifyConfig config;                 // complete: what verify() runs
+  VerifyConfig config;  // complete: what verify() runs
   CopyTransformerShape shape;
-  std::int64_t strings = 0;            // D^L for exhaustive
-  std::int64_t length = 0;             // L (D^n + n - 1 for de Bruijn)
-  std::int64_t max_length = 0;         // L_max the model is built for
-  double layer2_pairs = 0;             // strings * layer2_pairs_per_string(L), in double (may pass 2^63)
-  std::uint64_t memory_bytes = 0;      // host peak (verify_memory_bytes)
+  std::int64_t strings = 0;               // D^L for exhaustive
+  std::int64_t length = 0;                // L (D^n + n - 1 for de Bruijn)
+  std::int64_t max_length = 0;            // L_max the model is built for
+  double layer2_pairs = 0;                // strings * layer2_pairs_per_string(L), in double (may pass 2^63)
+  std::uint64_t memory_bytes = 0;         // host peak (verify_memory_bytes)
   std::uint64_t device_memory_bytes = 0;  // device peak; 0 on the CPU
-  double estimated_cpu_seconds = 0;    // estimated_cpu_seconds() for the precision's rate and the threads
-  std::string backend;                 // "cpu-fp32", ..., or the device's name with "-int8"
-  BackendFactory make_backend;         // empty: verify()'s CPU forward in config.precision
+  double estimated_cpu_seconds = 0;       // estimated_cpu_seconds() for the precision's rate and the threads
+  std::string backend;                    // "cpu-fp32", ..., or the device's name with "-int8"
+  BackendFactory make_backend;            // empty: verify()'s CPU forward in config.precision
 };
 
 struct VerifyPlanError {

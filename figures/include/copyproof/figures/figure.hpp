@@ -46,7 +46,7 @@ struct Panel {
 };
 
 struct PlotSpec {
-  std::string title;  // states the claim
+  std::string title;               // states the claim
   int width = 1100, height = 650;  // pixels of the PNG (and the SVG's size)
   int rows = 1, cols = 1;          // multiplot layout when there is more than one panel
   std::vector<Panel> panels;
@@ -55,10 +55,10 @@ struct PlotSpec {
 
 // What a figure's data function gets.
 struct FigureContext {
-  bool quick = false;        // reduced sizes (--quick)
-  int threads = 1;           // worker threads (results do not depend on it)
-  std::uint64_t seed = 1;    // every random string of every figure derives from it
-  std::filesystem::path data_dir;  // committed study results (trained figures)
+  bool quick = false;                                // reduced sizes (--quick)
+  int threads = 1;                                   // worker threads (results do not depend on it)
+  std::uint64_t seed = 1;                            // every random string of every figure derives from it
+  std::filesystem::path data_dir;                    // committed study results (trained figures)
   std::function<void(const std::string&)> progress;  // a line of progress (may be empty)
   void note(const std::string& line) const {
     if (progress) progress(line);
@@ -73,9 +73,9 @@ struct FigureOutput {
 };
 
 struct Figure {
-  std::string name;     // "error-vs-length": file names and --only
-  std::string caption;  // what it shows
-  std::string claim;    // which result of theory.md it supports
+  std::string name;         // "error-vs-length": file names and --only
+  std::string caption;      // what it shows
+  std::string claim;        // which result of theory.md it supports
   bool needs_data = false;  // drawn from committed study data (--data)
   std::function<FigureOutput(const FigureContext&)> make;
   std::string study;  // with needs_data: the study under --data it reads (checked before drawing)

@@ -25,7 +25,8 @@ struct RenderError : std::runtime_error {
 // "# " + line for each line, then the header row and the rows, comma-separated.
 std::string csv_text(const Table& table, const std::vector<std::string>& header_comments);
 // The gnuplot script for `spec`, reading NAME.csv from the current directory.
-std::string gnuplot_script(const std::string& name, const PlotSpec& spec, const std::vector<std::string>& header_comments);
+std::string gnuplot_script(const std::string& name, const PlotSpec& spec,
+                           const std::vector<std::string>& header_comments);
 
 void write_csv_and_script(const std::filesystem::path& dir, const std::string& name, const FigureOutput& output,
                           const std::vector<std::string>& header_comments);

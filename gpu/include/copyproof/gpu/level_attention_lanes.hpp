@@ -19,12 +19,12 @@
 
 namespace copyproof::gpu {
 
-inline constexpr int kLevelWarps = 8;                                 // warps of a block
-inline constexpr int kLevelRowTiles = 2;                              // row tiles of 16 queries a warp owns
-inline constexpr int kLevelRowsPerWarp = kLevelRowTiles * kMmaM;      // 32
+inline constexpr int kLevelWarps = 8;                                       // warps of a block
+inline constexpr int kLevelRowTiles = 2;                                    // row tiles of 16 queries a warp owns
+inline constexpr int kLevelRowsPerWarp = kLevelRowTiles * kMmaM;            // 32
 inline constexpr int kLevelRowsPerBlock = kLevelWarps * kLevelRowsPerWarp;  // 256 queries share a key tile
-inline constexpr int kLevelKeyTile = 128;                             // keys in shared memory at a time
-inline constexpr int kLevelSubTiles = kLevelKeyTile / kMmaN;          // mma column blocks of a key tile
+inline constexpr int kLevelKeyTile = 128;                                   // keys in shared memory at a time
+inline constexpr int kLevelSubTiles = kLevelKeyTile / kMmaN;                // mma column blocks of a key tile
 inline constexpr int kLevelBankPadding = 16;  // bytes after each key row: a warp's B loads hit 32 banks
 inline constexpr int kLevelChunkBytes = 16;   // one int4 copy into shared memory
 inline constexpr int kLevelMaxStride = 128;   // padded d_k the kernel is instantiated for
@@ -37,8 +37,8 @@ inline constexpr int kNeverRelevant = INT_MAX;
 template <int P>
 struct LevelShape {
   static_assert(P % kMmaK == 0 && P > 0 && P <= kLevelMaxStride, "P: d_k padded to a multiple of 32, <= 128");
-  static constexpr int kSteps = P / kMmaK;                 // mma per (row tile, sub-tile)
-  static constexpr int kStride = P + kLevelBankPadding;    // bytes per key row in shared memory
+  static constexpr int kSteps = P / kMmaK;               // mma per (row tile, sub-tile)
+  static constexpr int kStride = P + kLevelBankPadding;  // bytes per key row in shared memory
   static constexpr int kChunksPerKey = P / kLevelChunkBytes;
   static constexpr int kChunks = kLevelKeyTile * kChunksPerKey;
   static constexpr int kTileBytes = kLevelKeyTile * kStride;
@@ -113,9 +113,9 @@ COPYPROOF_HOST_DEVICE constexpr int b_register_step(int sub, int step, int reg) 
 // Chunk `chunk` of a key tile: which key of the tile, and the byte offsets it copies.
 template <int P>
 struct TileChunk {
-  int key;             // within the tile
-  int shared_offset;   // into the shared tile
-  int key_offset;      // into the key's row of P bytes
+  int key;            // within the tile
+  int shared_offset;  // into the shared tile
+  int key_offset;     // into the key's row of P bytes
   COPYPROOF_HOST_DEVICE explicit TileChunk(int chunk)
       : key(chunk / LevelShape<P>::kChunksPerKey),
         shared_offset(key * LevelShape<P>::kStride + (chunk % LevelShape<P>::kChunksPerKey) * kLevelChunkBytes),
@@ -138,18 +138,17 @@ struct LaneRows {
     return tile_row(block_row, warp, rt) + group_of(lane) + 8 * half;
   }
 
-  COPYPROOF_HOST_DEVICE void init(LaneThresholds& threshold, const long long* positions, long long block_row,
-                                  int warp, int lane, long long queries, long long keys, long long window_lo,
+  COPYPROOF_HOST_DEVICE void init(LaneThresholds& threshold, const long long* positions, long long block_row, int warp,
+                                  int lane, long long queries, long long keys, long long window_lo,
                                   long long window_hi) {
     COPYPROOF_UNROLL
-    for (int rt = 0; rt < kLevelRowTiles; ++rt)
-      COPYPROOF_UNROLL
-      for (int half = 0; half < 2; ++half) {
-        const long long row = row_of(block_row, warp, lane, rt, half);
-        stats[rt][half] = construction::LevelStats<DV>{};
-        window[rt][half] = row < queries ? row_keys(positions[row], keys, window_lo, window_hi) : KeyRange{};
-        threshold[rt][half] = window[rt][half].empty() ? kNeverRelevant : INT_MIN;  // padding rows are empty
-      }
+    for (int rt = 0; rt < kLevelRowTiles; ++rt) COPYPROOF_UNROLL
+    for (int half = 0; half < 2; ++half) {
+      const long long row = row_of(block_row, warp, lane, rt, half);
+      stats[rt][half] = construction::LevelStats<DV>{};
+      window[rt][half] = row < queries ? row_keys(positions[row], keys, window_lo, window_hi) : KeyRange{};
+      threshold[rt][half] = window[rt][half].empty() ? kNeverRelevant : INT_MIN;  // padding rows are empty
+    }
   }
 
   // The rare path: adds the relevant scores that lie in their row's window.
@@ -157,17 +156,16 @@ struct LaneRows {
   COPYPROOF_HOST_DEVICE void offer(LaneThresholds& threshold, const int (&c)[kLevelRowTiles][kCRegisters],
                                    long long sub_base, int lane, const std::int8_t* v) {
     COPYPROOF_UNROLL
-    for (int rt = 0; rt < kLevelRowTiles; ++rt)
-      COPYPROOF_UNROLL
-      for (int i = 0; i < kCRegisters; ++i) {
-        const int half = i >> 1;
-        if (c[rt][i] < threshold[rt][half]) continue;
-        const long long key = sub_base + c_entry(lane, i).col;
-        if (key < window[rt][half].first || key > window[rt][half].last) continue;
-        construction::LevelStats<DV>& s = stats[rt][half];
-        s.add(c[rt][i], v + key * DV, DV);
-        threshold[rt][half] = s.max_score - construction::kLevels + 1;
-      }
+    for (int rt = 0; rt < kLevelRowTiles; ++rt) COPYPROOF_UNROLL
+    for (int i = 0; i < kCRegisters; ++i) {
+      const int half = i >> 1;
+      if (c[rt][i] < threshold[rt][half]) continue;
+      const long long key = sub_base + c_entry(lane, i).col;
+      if (key < window[rt][half].first || key > window[rt][half].last) continue;
+      construction::LevelStats<DV>& s = stats[rt][half];
+      s.add(c[rt][i], v + key * DV, DV);
+      threshold[rt][half] = s.max_score - construction::kLevels + 1;
+    }
   }
 };
 
@@ -176,9 +174,8 @@ COPYPROOF_HOST_DEVICE inline bool any_relevant(const LaneThresholds& threshold,
                                                const int (&c)[kLevelRowTiles][kCRegisters]) {
   bool hit = false;
   COPYPROOF_UNROLL
-  for (int rt = 0; rt < kLevelRowTiles; ++rt)
-    COPYPROOF_UNROLL
-    for (int i = 0; i < kCRegisters; ++i) hit |= c[rt][i] >= threshold[rt][i >> 1];
+  for (int rt = 0; rt < kLevelRowTiles; ++rt) COPYPROOF_UNROLL
+  for (int i = 0; i < kCRegisters; ++i) hit |= c[rt][i] >= threshold[rt][i >> 1];
   return hit;
 }
 

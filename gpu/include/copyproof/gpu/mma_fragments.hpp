@@ -27,8 +27,8 @@
 namespace copyproof::gpu {
 
 inline constexpr int kWarpSize = 32;
-inline constexpr int kMmaM = 16;  // rows of A and C: query rows of one row tile
-inline constexpr int kMmaN = 8;   // columns of B and C: keys of one sub-tile
+inline constexpr int kMmaM = 16;                          // rows of A and C: query rows of one row tile
+inline constexpr int kMmaN = 8;                           // columns of B and C: keys of one sub-tile
 inline constexpr int kMmaK = construction::kTensorCoreK;  // int8 products one mma sums: the padding unit of d_k
 inline constexpr int kARegisters = 4, kBRegisters = 2, kCRegisters = 4;
 inline constexpr int kBytesPerRegister = 4;

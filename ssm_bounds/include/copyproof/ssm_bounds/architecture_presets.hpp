@@ -35,19 +35,19 @@ enum class StateGrowth {
 
 // One kind of layer's contribution to the state.
 struct StateComponent {
-  std::string what;          // "ssm + conv", "windowed KV (local attention)", "KV cache"
-  std::int64_t layers = 0;   // layers that carry it
-  LayerState per_layer;      // numbers per layer (per cached token when growth is per_token)
+  std::string what;         // "ssm + conv", "windowed KV (local attention)", "KV cache"
+  std::int64_t layers = 0;  // layers that carry it
+  LayerState per_layer;     // numbers per layer (per cached token when growth is per_token)
   StateGrowth growth = StateGrowth::fixed;
   int native_bits = kDefaultBitsPerNumber;  // bits of the reference implementation's number format
 };
 
 struct ArchitecturePreset {
-  std::string name;         // "mamba-130m"
-  std::string family;       // "Mamba-1"
-  std::string config;       // "d_model=768 n_layer=24 d_state=16 d_conv=4 expand=2"
-  std::string source;       // where the config and the cache layout come from
-  std::string cache_dtype;  // the state's number format in the reference implementation
+  std::string name;                     // "mamba-130m"
+  std::string family;                   // "Mamba-1"
+  std::string config;                   // "d_model=768 n_layer=24 d_state=16 d_conv=4 expand=2"
+  std::string source;                   // where the config and the cache layout come from
+  std::string cache_dtype;              // the state's number format in the reference implementation
   int vocabulary = kGptNeoxVocabulary;  // the tokenizer's size: the default alphabet D
   std::int64_t layers = 0;              // all layers (blocks) of the model
   std::vector<StateComponent> components;

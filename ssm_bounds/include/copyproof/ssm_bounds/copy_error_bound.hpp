@@ -14,14 +14,14 @@
 namespace copyproof::ssm_bounds {
 
 struct CopyErrorBound {
-  Log2Number log2_ratio;          // log2 |S| - L log2 D = log2(|S| / D^L)
-  bool vacuous = false;           // |S| >= D^L: the bound says nothing (reported as 0)
-  bool exceeds_half = false;      // 1 - |S|/D^L >= 1/2, hence err > 1/2
-  bool corollary_2_8 = false;     // the corollary's hypothesis mem(S) < L log2 D - 1
+  Log2Number log2_ratio;                    // log2 |S| - L log2 D = log2(|S| / D^L)
+  bool vacuous = false;                     // |S| >= D^L: the bound says nothing (reported as 0)
+  bool exceeds_half = false;                // 1 - |S|/D^L >= 1/2, hence err > 1/2
+  bool corollary_2_8 = false;               // the corollary's hypothesis mem(S) < L log2 D - 1
   std::optional<cpp_rational> exact_value;  // max(0, 1 - |S|/D^L) when rational and small
-  std::string exact_form;         // "127/128", "1 - 2^-999000000", "1 - 2^10 / 3^100", "0"
-  std::string decimal;            // the bound, kBoundDigits digits, rounded down
-  std::string copyable_fraction;  // min(1, |S| / D^L), kBoundDigits digits, rounded up
+  std::string exact_form;                   // "127/128", "1 - 2^-999000000", "1 - 2^10 / 3^100", "0"
+  std::string decimal;                      // the bound, kBoundDigits digits, rounded down
+  std::string copyable_fraction;            // min(1, |S| / D^L), kBoundDigits digits, rounded up
 };
 
 // Theorem 2.7 for alphabet D >= 2 and length L >= 1.

@@ -17,8 +17,9 @@ namespace copyproof::ssm_bounds {
 // Expression templates off: results are plain values, so `auto`, ternaries and lambdas
 // returning them behave like ordinary arithmetic (no dangling expression objects).
 using cpp_int = boost::multiprecision::number<boost::multiprecision::cpp_int_backend<>, boost::multiprecision::et_off>;
-using cpp_rational = boost::multiprecision::number<
-    boost::multiprecision::rational_adaptor<boost::multiprecision::cpp_int_backend<>>, boost::multiprecision::et_off>;
+using cpp_rational =
+    boost::multiprecision::number<boost::multiprecision::rational_adaptor<boost::multiprecision::cpp_int_backend<>>,
+                                  boost::multiprecision::et_off>;
 // 100 significant decimal digits. Magnitudes here stay below 2^70 (L log2 D <= 1e18 * 16),
 // so absolute errors stay below 1e-75: far finer than any digit we print (40).
 using Real = boost::multiprecision::cpp_bin_float_100;

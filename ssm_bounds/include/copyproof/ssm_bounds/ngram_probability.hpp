@@ -66,8 +66,7 @@ struct NgramEstimate {
 
 // Monte Carlo: sample i uses Rng::stream(seed, i), so results do not depend on `threads`.
 // `progress(done, total)` is called from the calling thread between blocks of samples.
-NgramEstimate estimate_ngram_probability(const NgramQuery& q, std::uint64_t samples, std::uint64_t seed,
-                                         int threads,
+NgramEstimate estimate_ngram_probability(const NgramQuery& q, std::uint64_t samples, std::uint64_t seed, int threads,
                                          const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
 // The Wilson score interval for `hits` out of `samples` at 95% (z from Boost.Math).
@@ -75,8 +74,8 @@ std::pair<double, double> wilson_interval_95(std::uint64_t hits, std::uint64_t s
 
 // Lemma 2.4: p_ngram <= C(L-n+1, 2) D^-n (sharp: union bound over pairs of start
 // positions, each colliding with probability exactly D^-n) <= L^2 D^-n (the paper's).
-cpp_int ngram_pairs(const NgramQuery& q);                 // C(L-n+1, 2)
-Log2Number log2_lemma_bound_pairs(const NgramQuery& q);   // requires ngram_pairs(q) > 0
+cpp_int ngram_pairs(const NgramQuery& q);                // C(L-n+1, 2)
+Log2Number log2_lemma_bound_pairs(const NgramQuery& q);  // requires ngram_pairs(q) > 0
 Log2Number log2_lemma_bound_paper(const NgramQuery& q);
 // Whether D^n is written out exactly (n letters of at most kMaxLetterBits bits within
 // kExactWriteOutBits): the exact forms below exist iff this holds.

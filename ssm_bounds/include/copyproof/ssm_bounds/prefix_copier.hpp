@@ -21,9 +21,9 @@ class PrefixCopier {
   // Tokens: letters 0..D-1, then BOS = D, COPY = D + 1, EOS = D + 2.
   using Token = int;
   struct State {
-    bool writing = false;        // false while reading the input, true after COPY
-    int position = 0;            // letters read so far, or letters emitted so far
-    std::uint64_t stored = 0;    // the first min(position, m) letters, base D
+    bool writing = false;      // false while reading the input, true after COPY
+    int position = 0;          // letters read so far, or letters emitted so far
+    std::uint64_t stored = 0;  // the first min(position, m) letters, base D
     auto operator<=>(const State&) const = default;
   };
 

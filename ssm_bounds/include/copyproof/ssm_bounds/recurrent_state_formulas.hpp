@@ -58,8 +58,7 @@ LayerState rwkv7_wkv_state(std::int64_t n_embd, std::int64_t head_size);
 // DeltaNet and Gated DeltaNet (fla/layers/delta_net.py, gated_deltanet.py): the delta-rule
 // matrix state, per head (key_dim/heads) x (value_dim/heads), plus the short convolutions
 // on q, k and v (key_dim, key_dim and value_dim channels of width conv_size).
-LayerState delta_rule_layer(std::int64_t key_dim, std::int64_t value_dim, std::int64_t heads,
-                            std::int64_t conv_size);
+LayerState delta_rule_layer(std::int64_t key_dim, std::int64_t value_dim, std::int64_t heads, std::int64_t conv_size);
 
 // HGRN2 (fla/layers/hgrn2.py): heads = d_model / expand_ratio, each an expand_ratio x
 // (d_model / heads) outer-product state: expand_ratio * d_model numbers.

@@ -16,8 +16,8 @@ struct StateSize {
   std::string text;              // |S| as written in reports: "2^1000000", "1000"
 };
 
-StateSize state_of_bits(const cpp_rational& bits);     // bits >= 0
-StateSize state_of_count(const cpp_int& count);        // count >= 1
+StateSize state_of_bits(const cpp_rational& bits);                        // bits >= 0
+StateSize state_of_count(const cpp_int& count);                           // count >= 1
 StateSize state_of_numbers(const cpp_int& numbers, int bits_per_number);  // 2^(numbers * p)
 
 }  // namespace copyproof::ssm_bounds

@@ -33,15 +33,15 @@ struct AttentionShape {
 // (GPT-NeoX layout), in place. sign = -1 applies the inverse rotation: the backward of a
 // rotation is its transpose, so the backward of rope is rope_rotate(dx, ..., -1) in place.
 template <class T>
-void rope_rotate(MatRef<T> x,          // (N, heads * head_dim) q or k rows, in place
+void rope_rotate(MatRef<T> x,  // (N, heads * head_dim) q or k rows, in place
                  int pos0, const AttentionShape& shape, int sign);
 
 template <class T>
-void attention_forward(MatRef<T> out,          // (Tq, C)
-                       MatRef<T> probs,        // (heads * Tq, Tk) saved softmax weights
-                       ConstMatRef<T> q,       // (Tq, C) queries at positions Tk-Tq .. Tk-1
-                       ConstMatRef<T> k,       // (Tk, C)
-                       ConstMatRef<T> v,       // (Tk, C)
+void attention_forward(MatRef<T> out,     // (Tq, C)
+                       MatRef<T> probs,   // (heads * Tq, Tk) saved softmax weights
+                       ConstMatRef<T> q,  // (Tq, C) queries at positions Tk-Tq .. Tk-1
+                       ConstMatRef<T> k,  // (Tk, C)
+                       ConstMatRef<T> v,  // (Tk, C)
                        const AttentionShape& shape);
 template <class T>
 void attention_backward(MatRef<T> dq,          // (Tq, C) +=
@@ -49,7 +49,6 @@ void attention_backward(MatRef<T> dq,          // (Tq, C) +=
                         MatRef<T> dv,          // (Tk, C) +=
                         ConstMatRef<T> dout,   // (Tq, C)
                         ConstMatRef<T> probs,  // (heads * Tq, Tk)
-                        ConstMatRef<T> q, ConstMatRef<T> k, ConstMatRef<T> v,
-                        const AttentionShape& shape);
+                        ConstMatRef<T> q, ConstMatRef<T> k, ConstMatRef<T> v, const AttentionShape& shape);
 
 }  // namespace copyproof::trained

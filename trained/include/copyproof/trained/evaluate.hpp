@@ -11,7 +11,7 @@
 namespace copyproof::trained {
 
 struct EvalResult {
-  int length = 0;               // string length
+  int length = 0;  // string length
   int samples = 0;
   double string_accuracy = 0;   // answers written entirely right
   double token_accuracy = 0;    // answer positions written right (free-running, EOS included)

@@ -19,9 +19,9 @@ LstmSlots add_lstm_slots(ParameterLayout& layout, const std::string& prefix, int
 
 template <class T>
 struct LstmActivations {
-  Matrix<T> gates;  // (B*T, 4H) after the nonlinearities
-  Matrix<T> c;      // (B*T, H)
-  Matrix<T> h0, c0; // (B, H) state before step 0
+  Matrix<T> gates;   // (B*T, 4H) after the nonlinearities
+  Matrix<T> c;       // (B*T, H)
+  Matrix<T> h0, c0;  // (B, H) state before step 0
 };
 
 template <class T>
@@ -30,18 +30,18 @@ struct LstmState {  // one sequence, for decoding
 };
 
 template <class T>
-void lstm_forward(MatRef<T> out,                  // (B*T, H) the h_t
-                  LstmActivations<T>& acts,       // saved
-                  ConstMatRef<T> in,              // (B*T, I)
+void lstm_forward(MatRef<T> out,             // (B*T, H) the h_t
+                  LstmActivations<T>& acts,  // saved
+                  ConstMatRef<T> in,         // (B*T, I)
                   const T* params, const LstmSlots& slots, int hidden, int B, int T_,
-                  LstmState<T>* state);           // nullptr: zero state; else B == 1, read and updated
+                  LstmState<T>* state);  // nullptr: zero state; else B == 1, read and updated
 template <class T>
-void lstm_backward(MatRef<T> din,                 // (B*T, I) +=
-                   T* grads,                      // parameter gradients +=
-                   ConstMatRef<T> dout,           // (B*T, H)
+void lstm_backward(MatRef<T> din,        // (B*T, I) +=
+                   T* grads,             // parameter gradients +=
+                   ConstMatRef<T> dout,  // (B*T, H)
                    const LstmActivations<T>& acts,
-                   ConstMatRef<T> out,            // (B*T, H) the forward's h_t
-                   ConstMatRef<T> in,             // (B*T, I)
+                   ConstMatRef<T> out,  // (B*T, H) the forward's h_t
+                   ConstMatRef<T> in,   // (B*T, I)
                    const T* params, const LstmSlots& slots, int hidden, int B, int T_);
 
 }  // namespace copyproof::trained

@@ -30,9 +30,9 @@ struct ModelConfig {
   ModelKind kind = ModelKind::transformer;
   int vocab = 1;
   int layers = 1;
-  int width = 1;       // transformer/Mamba residual width; LSTM hidden size
-  int heads = 1;       // transformer only
-  int state_dim = 1;   // Mamba only: N
+  int width = 1;                  // transformer/Mamba residual width; LSTM hidden size
+  int heads = 1;                  // transformer only
+  int state_dim = 1;              // Mamba only: N
   Position pos = Position::nope;  // transformer only
   std::vector<int> windows;       // transformer with Hard-ALiBi: window of head h (0 = NoPE head)
 };
@@ -69,17 +69,13 @@ class Network {
 
   // Logits for B sequences of T_ tokens, (B*T_, vocab). state == nullptr: fresh sequences;
   // otherwise B == 1 and the tokens continue the sequence held by the state (updated).
-  virtual const Matrix<T>& forward(ActivationsBase& acts,
-                                   const T* params,
-                                   const int* tokens,   // (B*T_)
-                                   int B, int T_,
-                                   DecodeStateBase* state) const = 0;
+  virtual const Matrix<T>& forward(ActivationsBase& acts, const T* params,
+                                   const int* tokens,  // (B*T_)
+                                   int B, int T_, DecodeStateBase* state) const = 0;
   // After a forward with state == nullptr: parameter gradients += (THE GRADIENT RULE).
-  virtual void backward(T* grads,
-                        ActivationsBase& acts,
-                        const T* params,
-                        const int* tokens,            // (B*T_)
-                        const Matrix<T>& dlogits)     // (B*T_, vocab)
+  virtual void backward(T* grads, ActivationsBase& acts, const T* params,
+                        const int* tokens,         // (B*T_)
+                        const Matrix<T>& dlogits)  // (B*T_, vocab)
       const = 0;
 
   // Numbers the model holds about the past when it has read `length` tokens: fixed for
@@ -99,8 +95,8 @@ std::unique_ptr<Network<T>> make_network(const ModelConfig& config);
 // its sequence; only positions with scored[i] count.
 struct TokenBatch {
   int B = 0, T = 0;
-  std::vector<int> inputs;    // (B*T)
-  std::vector<int> targets;   // (B*T)
+  std::vector<int> inputs;            // (B*T)
+  std::vector<int> targets;           // (B*T)
   std::vector<unsigned char> scored;  // (B*T) 1 = an answer token
   long long scored_count() const;
   // Tokens that are not padding: in each row the positions up to its last scored one

@@ -16,19 +16,19 @@
 namespace copyproof::trained {
 
 struct PigeonholeWitness {
-  std::vector<int> a, b;                 // two different strings (letters 0..25)
-  std::vector<int> answer_a, answer_b;   // what the model wrote for each (x EOS expected)
+  std::vector<int> a, b;                // two different strings (letters 0..25)
+  std::vector<int> answer_a, answer_b;  // what the model wrote for each (x EOS expected)
   bool a_copied = false, b_copied = false;
 };
 
 struct PigeonholeResult {
   int length = 0, bits = 0;
   long long state_numbers = 0;
-  double range = 0;                      // r: the grid covers [-r, r]
-  std::int64_t strings = 0;              // 26^L
-  std::int64_t distinct_states = 0;      // quantized states reached before SEP
-  std::int64_t copied = 0;               // strings written back exactly (with EOS)
-  bool holds = false;                    // copied <= distinct_states
+  double range = 0;                          // r: the grid covers [-r, r]
+  std::int64_t strings = 0;                  // 26^L
+  std::int64_t distinct_states = 0;          // quantized states reached before SEP
+  std::int64_t copied = 0;                   // strings written back exactly (with EOS)
+  bool holds = false;                        // copied <= distinct_states
   std::optional<PigeonholeWitness> witness;  // when strings > distinct_states
 };
 

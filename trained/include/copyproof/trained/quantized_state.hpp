@@ -27,7 +27,7 @@ inline constexpr int kMaxQuantizedBits = 16;
 
 struct QuantizedEval {
   int length = 0, bits = 0, samples = 0;
-  double range = 0;                  // r: the largest |state number| over the samples before SEP
+  double range = 0;  // r: the largest |state number| over the samples before SEP
   double string_accuracy = 0, token_accuracy = 0;
   std::int64_t copied = 0;           // samples copied exactly (x and EOS)
   std::int64_t distinct_states = 0;  // distinct quantized states among the samples

@@ -27,10 +27,10 @@ struct ResultFileError : std::runtime_error {
 
 // Ranges of the numbers in result files: wide enough for any run `copyproof study` can make,
 // narrow enough that every reader's arithmetic fits (2^31 x 2^31 < 2^63; 32 x 2^40 < 2^63).
-inline constexpr std::int64_t kMaxResultLength = std::int64_t{1} << 30;  // lengths, n-grams (read as int)
-inline constexpr std::int64_t kMaxResultStep = std::int64_t{1} << 31;    // steps
+inline constexpr std::int64_t kMaxResultLength = std::int64_t{1} << 30;       // lengths, n-grams (read as int)
+inline constexpr std::int64_t kMaxResultStep = std::int64_t{1} << 31;         // steps
 inline constexpr std::int64_t kMaxResultBatch = (std::int64_t{1} << 31) - 1;  // batch sizes (read as int)
-inline constexpr std::int64_t kMaxResultCount = std::int64_t{1} << 40;   // samples, state numbers
+inline constexpr std::int64_t kMaxResultCount = std::int64_t{1} << 40;        // samples, state numbers
 
 // A name safe between gnuplot's single quotes and in a CSV cell: 1 to 64 characters from
 // letters, digits and - _ . +

@@ -22,20 +22,20 @@
 namespace copyproof::trained {
 
 struct StudyRun {
-  std::string name;                     // directory under <data>/<study>/, e.g. "mamba-s2"
-  std::string group;                    // runs differing only in seed share it, e.g. "mamba"
-  std::string model;                    // transformer | mamba | lstm
-  std::string pos;                      // transformer only, "" otherwise
+  std::string name;   // directory under <data>/<study>/, e.g. "mamba-s2"
+  std::string group;  // runs differing only in seed share it, e.g. "mamba"
+  std::string model;  // transformer | mamba | lstm
+  std::string pos;    // transformer only, "" otherwise
   std::uint64_t seed = 1;
   std::string task = "copy";
   std::vector<std::string> train_flags;  // besides model/task/seed/threads/out/log/json
   std::vector<int> eval_lengths;
   int eval_samples = 200;
-  std::vector<int> dup_ngrams;           // empty: no eval-dup.json
+  std::vector<int> dup_ngrams;  // empty: no eval-dup.json
   int dup_length = 20;
   std::vector<int> pigeonhole_lengths;  // empty: no pigeonhole.json
   std::vector<int> pigeonhole_bits;
-  std::vector<int> quantized_bits;      // empty: no eval-quantized.json (at eval_lengths)
+  std::vector<int> quantized_bits;  // empty: no eval-quantized.json (at eval_lengths)
 };
 
 struct Study {

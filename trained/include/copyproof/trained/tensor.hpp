@@ -59,7 +59,9 @@ struct SlotInfo {
 // Hands out consecutive slots of one buffer, remembering their names for checkpoints.
 class ParameterLayout {
  public:
-  Slot matrix(const std::string& name, int rows, int cols, bool decay = true) { return add(name, rows, cols, false, decay); }
+  Slot matrix(const std::string& name, int rows, int cols, bool decay = true) {
+    return add(name, rows, cols, false, decay);
+  }
   Slot vector(const std::string& name, int n) { return add(name, 1, n, true, false); }
   std::size_t size() const { return size_; }
   const std::vector<SlotInfo>& slots() const { return slots_; }

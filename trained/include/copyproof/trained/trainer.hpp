@@ -25,13 +25,13 @@ struct TrainConfig {
   AdamWConfig adamw;
   std::uint64_t seed = 0;
   int threads = 1;
-  int eval_every = 0;      // 0: no evaluation during training
-  int eval_samples = 64;   // fresh strings of max_length per evaluation point
+  int eval_every = 0;     // 0: no evaluation during training
+  int eval_samples = 64;  // fresh strings of max_length per evaluation point
 };
 
 struct TrainProgress {
-  int step = 0;            // 1-based, steps done
-  double loss = 0;         // mean cross-entropy per answer token of this step's batch
+  int step = 0;     // 1-based, steps done
+  double loss = 0;  // mean cross-entropy per answer token of this step's batch
   double lr = 0;
   double grad_norm = 0;
   double seconds = 0;
