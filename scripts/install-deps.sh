@@ -16,6 +16,7 @@ packages=(
   python3-torch python3-matplotlib        # python/copyproof_torch.py, its tests, docs/python.md
   python3-minimal      # scripts/check_certificate.py (the independent certificate checker) and its test
   libexpat1-dev        # tests/figures: SVG well-formedness
+  clang-format-14      # tests: the tree stays formatted (.clang-format; docs/conventions.md)
 )
 
 missing=()
