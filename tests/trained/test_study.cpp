@@ -519,6 +519,14 @@ TEST_CASE("pigeonhole over D letters enumerates D^L strings: 2^5 = 32 over two l
   CHECK(pigeonhole_max_length(2) == 18);  // 2^18 = 262,144 <= 456,976 < 2^19
   CHECK(pigeonhole_max_length(4) == 9);   // 4^9 = 262,144 <= 456,976 < 4^10
   CHECK(pigeonhole_strings(2, 5) == 32);
+  std::set<std::vector<int>> enumerated;  // the 32 strings: all different, over letters 0-1 only
+  for (std::int64_t i = 0; i < 32; ++i) {
+    const std::vector<int> x = pigeonhole_string(i, 5, 2);
+    for (int c : x) CHECK((c == 0 || c == 1));
+    enumerated.insert(x);
+  }
+  CHECK(enumerated.size() == 32u);
+  CHECK(pigeonhole_string(5, 3, 2) == std::vector<int>{1, 0, 1});
   ModelConfig mc = default_config(ModelKind::lstm, kVocab);
   mc.layers = 1;
   mc.width = 2;  // 4 state numbers: at 1 bit each at most 16 states for 32 strings

@@ -18,15 +18,18 @@ namespace copyproof::trained {
 
 namespace {
 
-// String number `index` of the D^L in base-D order (letter 0 = 'a').
 std::vector<int> letters_of(std::int64_t index, int length, int alphabet) {
+  return pigeonhole_string(index, length, alphabet);
+}
+
+}  // namespace
+
+std::vector<int> pigeonhole_string(std::int64_t index, int length, int alphabet) {
   std::vector<int> x(static_cast<std::size_t>(length));
   for (int i = length - 1; i >= 0; --i, index /= alphabet)
     x[static_cast<std::size_t>(i)] = static_cast<int>(index % alphabet);
   return x;
 }
-
-}  // namespace
 
 int pigeonhole_max_length(int alphabet) {
   int length = 0;

@@ -40,6 +40,9 @@ inline constexpr std::int64_t kPigeonholeMaxStrings = 26LL * 26 * 26 * 26;
 int pigeonhole_max_length(int alphabet);
 // D^L (callers keep L <= pigeonhole_max_length(D), so it fits).
 std::int64_t pigeonhole_strings(int alphabet, int length);
+// String number `index` (0 <= index < D^L) of the enumeration: index written in base D,
+// most significant letter first (letter 0 = 'a').
+std::vector<int> pigeonhole_string(std::int64_t index, int length, int alphabet);
 
 // Throws std::invalid_argument for a transformer (its state is not fixed), an alphabet
 // outside [kMinAlphabet, kMaxAlphabet], length outside [1, pigeonhole_max_length(alphabet)]
