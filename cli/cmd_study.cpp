@@ -258,9 +258,9 @@ int run_study(const StudyOptions& o) {
         std::printf("\n");
       }
       if (g.contains("bound_longest_length_32"))
-        std::printf("  state %lld bits; longest copied %s; Theorem 2.7 limit %lld%s\n",
+        std::printf("  state %lld bits; longest copied %s; Theorem 2.7 limit %lld (over %d letters)%s\n",
                     g["state_bits_32"].get<long long>(), g["longest_copied_length"].dump().c_str(),
-                    g["bound_longest_length_32"].get<long long>(),
+                    g["bound_longest_length_32"].get<long long>(), g["alphabet"].get<int>(),
                     g["beats_bound"].get<bool>() ? "  BEATS THE BOUND" : "");
       if (g.contains("quantized")) {
         for (const auto& q : g["quantized"])

@@ -33,6 +33,7 @@ struct TrainOptions {
   std::string model, task, pos = "hard-alibi", windows, out, log;
   int layers = 0, width = 0, heads = 0, state_dim = 0;  // 0: the model's default
   int ngram = 3, min_length = 5, max_length = 20;
+  int alphabet = kDefaultAlphabet;
   int steps = 10000, batch = 32, eval_every = 250, eval_samples = 64, log_every = 10;
   double lr = 0;  // 0: the model's default
   std::int64_t seed = 1;
@@ -67,6 +68,12 @@ std::pair<ModelConfig, TrainConfig> checked_config(const TrainOptions& o) {
   if (o.min_length < shortest)
     throw UsageError("--min-length: task " + o.task + " with --ngram " + std::to_string(o.ngram) +
                      " needs strings of at least " + std::to_string(shortest) + " letters");
+  // prefix/suffix need a key that occurs once in the string; over a few letters most long
+  // strings have none and example generation would give up mid-run.
+  if (o.alphabet != kDefaultAlphabet && (task == Task::prefix || task == Task::suffix))
+    throw UsageError(
+        "--alphabet: applies to --task copy and dup only (prefix/suffix need a unique n-gram key, which "
+        "strings over a few letters rarely have)");
   require_writable_file(o.out, "--out");
   if (!o.log.empty()) require_writable_file(o.log, "--log");
 
@@ -75,6 +82,7 @@ std::pair<ModelConfig, TrainConfig> checked_config(const TrainOptions& o) {
   tc.min_length = o.min_length;
   tc.max_length = o.max_length;
   tc.ngram = o.ngram;
+  tc.alphabet = o.alphabet;
   tc.steps = o.steps;
   tc.batch = o.batch;
   tc.warmup = std::max(1, std::min(200, o.steps / 10));
@@ -143,7 +151,7 @@ int run_train(const TrainOptions& o) {
   });
 
   Checkpoint ck;
-  ck.meta = {mc, tc.task, tc.min_length, tc.max_length, tc.ngram, tc.steps, tc.batch, tc.lr, tc.seed};
+  ck.meta = {mc, tc.task, tc.min_length, tc.max_length, tc.ngram, tc.steps, tc.batch, tc.lr, tc.seed, tc.alphabet};
   ck.params = std::move(params);
   try {
     save_checkpoint(o.out, ck);
@@ -153,6 +161,7 @@ int run_train(const TrainOptions& o) {
 
   nlohmann::json report = describe_model(*net);
   report.update({{"task", o.task},
+                 {"alphabet", tc.alphabet},
                  {"steps", tc.steps},
                  {"batch", tc.batch},
                  {"lr", tc.lr},
@@ -169,8 +178,8 @@ int run_train(const TrainOptions& o) {
   if (o.json) {
     print_json(report);
   } else {
-    std::printf("trained %s on %s: %zu params, %d steps of %d, lr %.2g, %.1f s\n", o.model.c_str(), o.task.c_str(),
-                net->parameter_count(), tc.steps, tc.batch, tc.lr, last.seconds);
+    std::printf("trained %s on %s over %d letters: %zu params, %d steps of %d, lr %.2g, %.1f s\n", o.model.c_str(),
+                o.task.c_str(), tc.alphabet, net->parameter_count(), tc.steps, tc.batch, tc.lr, last.seconds);
     std::printf("  final loss %.4f", last.loss);
     if (last.evaluated)
       std::printf("; at length %d: string accuracy %.3f, token accuracy %.3f (%d fresh strings)", last.eval_length,
@@ -202,6 +211,9 @@ void add_train_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--ngram", o->ngram, 1, 64, "n-gram size for dup/prefix/suffix (default 3)");
   add_integer_option(*cmd, "--min-length", o->min_length, 1, 100000, "Shortest training string (default 5)");
   add_integer_option(*cmd, "--max-length", o->max_length, 1, 100000, "Longest training string (default 20)");
+  add_integer_option(*cmd, "--alphabet", o->alphabet, kMinAlphabet, kMaxAlphabet,
+                     "Letters of the strings: the first D of a-z (copy and dup; default 26). The vocabulary stays 29 "
+                     "tokens; eval uses the checkpoint's D");
   add_integer_option(*cmd, "--steps", o->steps, 1, 100000000, "Optimizer steps (default 10000)");
   add_integer_option(*cmd, "--batch", o->batch, 1, 65536, "Sequences per step (default 32)");
   add_real_option(*cmd, "--lr", o->lr, 0, 1, true, "Peak learning rate (default: the model's, from the sweep)");

@@ -152,6 +152,28 @@ TEST_CASE("valid corners: train and eval, smallest models and lengths") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("valid corners: train --alphabet at both ends of [2, 26]; eval and --pigeonhole over it") {
+  const std::string dir = scratch_dir();
+  fs::create_directories(dir);  // (an earlier case removes it)
+  for (const char* d : {"2", "26"}) {
+    const std::string ck = dir + "/alphabet" + d + ".safetensors";
+    check_runs(std::string("train --model lstm --layers 1 --width 1 --task copy --alphabet ") + d +
+               " --steps 1 --batch 1 --min-length 1 --max-length 1 --eval-every 1 --eval-samples 1 --threads 1 "
+               "--out " +
+               ck);
+    check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --threads 1");
+    check_runs("eval --checkpoint " + ck + " --lengths 2,3 --samples 1 --task dup --ngram 1");
+    check_runs("eval --checkpoint " + ck + " --lengths 1 --samples 1 --quantize-state 1");
+    // The longest enumeration each alphabet allows (2^18 strings over 2 is the slow edge: 2^12 here).
+    check_runs("eval --checkpoint " + ck + " --lengths " + (d == std::string("2") ? "12" : "1") + " --pigeonhole 1");
+  }
+  check_runs(
+      "train --model lstm --layers 1 --width 1 --task dup --ngram 1 --alphabet 2 --steps 1 --batch 1 "
+      "--min-length 2 --max-length 2 --eval-every 0 --out " +
+      dir + "/dup2.safetensors");
+  fs::remove_all(dir);
+}
+
 TEST_CASE("valid corners (slow): the longest eval and the enumeration's edge" *
           doctest::skip(std::getenv("COPYPROOF_SLOW_CORNERS") == nullptr)) {
   const std::string dir = scratch_dir();

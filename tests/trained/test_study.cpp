@@ -17,6 +17,7 @@
 
 #include <csignal>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -71,8 +72,9 @@ std::string slurp_file(const fs::path& p) {
 // eval says it copies `length` letters with string accuracy `acc`; with its state quantized
 // to 1 bit per number (4 bits, 16 states) it copies `q_length` letters with accuracy
 // `q_acc`, and `q_holds` is what the file says of copied <= distinct states.
+// `alphabet`: the "alphabet" key of both eval files (none when 0: files from before --alphabet).
 void plant_lstm_h2(const fs::path& data, int length, double acc, int q_length = 1, double q_acc = 0.0,
-                   bool q_holds = true) {
+                   bool q_holds = true, int alphabet = 0, int q_alphabet = -1) {
   const fs::path dir = data / "state-sweep" / "lstm-h2-s1";
   write(dir / "config.json", R"({"study":"state-sweep","run":"lstm-h2-s1","model":"lstm","seed":1,
     "train":{"batch":32,"final_loss":0.5,"seconds":1.0}})");
@@ -86,6 +88,7 @@ void plant_lstm_h2(const fs::path& data, int length, double acc, int q_length = 
       {"config", {{"layers", 1}, {"width", 2}}},
       {"trained_lengths", {1, 32}},
       {"results", {{{"length", length}, {"samples", 200}, {"string_accuracy", acc}, {"token_accuracy", acc}}}}};
+  if (alphabet > 0) eval["alphabet"] = alphabet;
   write(dir / "eval.json", eval.dump());
   nlohmann::json quantized = {{"quantized",
                                {{{"bits", 1},
@@ -96,6 +99,8 @@ void plant_lstm_h2(const fs::path& data, int length, double acc, int q_length = 
                                  {"copied", 0},
                                  {"distinct_states", 16},
                                  {"holds", q_holds}}}}};
+  if (q_alphabet < 0) q_alphabet = alphabet;
+  if (q_alphabet > 0) quantized["alphabet"] = q_alphabet;
   write(dir / "eval-quantized.json", quantized.dump());
 }
 
@@ -278,6 +283,102 @@ TEST_CASE("with the state quantized: the bound at q bits per number, and copied 
   fs::remove_all(fails);
 }
 
+TEST_CASE("Theorem 2.7 over D letters: 128 bits allow 128 letters over 2, 64 over 4, 27 over 26") {
+  // L allowed iff 128 - L log2 D > -1: over 2 letters L < 129, over 4 letters 2L < 129.
+  CHECK(bound_longest_length(128, 2) == 128);
+  CHECK(bound_longest_length(128, 4) == 64);
+  CHECK(bound_longest_length(128, 26) == 27);
+  CHECK(bound_longest_length(4, 2) == 4);  // 16 states: 1 - 16/16 = 0 at L = 4, 1 - 16/32 = 1/2 not < 1/2 at L = 5
+}
+
+TEST_CASE("the summary's bound uses eval.json's alphabet (26 when absent), at 32 bits and quantized") {
+  const Study& sweep = *find_study("state-sweep");
+  auto group = [&](const fs::path& data) {
+    const auto summary = study_summary(sweep, data);
+    for (const auto& g : summary["groups"])
+      if (g["group"] == "lstm-h2") return g;
+    return nlohmann::json();
+  };
+  // 100 letters over 2: inside the 2-letter limit (128 for 128 bits), far past the 26-letter
+  // one (27). Reading D as 26 here would flag an honest point; so would ignoring the key.
+  const fs::path inside = fresh_dir("d2_inside"), past = fresh_dir("d2_past"), keyless = fresh_dir("d2_keyless");
+  plant_lstm_h2(inside, 100, 0.6, 3, 0.6, true, 2);  // quantized: 3 letters at 1 bit (4 bits: limit 4 over 2)
+  plant_lstm_h2(past, 129, 0.6, 1, 0.6, true, 2);    // 129 > 128: impossible for 128 bits even over 2 letters
+  plant_lstm_h2(keyless, 100, 0.6, 1, 0.6);          // no "alphabet": 26 letters, 100 > 27
+  const auto ok = group(inside);
+  CHECK(ok["alphabet"] == 2);
+  CHECK(ok["bound_longest_length_32"] == 128);
+  CHECK(ok["quantized"][0]["bound_longest_length"] == 4);
+  CHECK(ok["beats_bound"] == false);
+  CHECK(group(past)["beats_bound"] == true);
+  CHECK(group(keyless)["alphabet"] == 26);
+  CHECK(group(keyless)["beats_bound"] == true);
+  const Run ok_cli = run("study state-sweep --summary --data " + inside.string());
+  CHECK(ok_cli.code == 0);
+  CAPTURE(ok_cli.out);
+  CHECK(ok_cli.out.find("Theorem 2.7 limit 128 (over 2 letters)") != std::string::npos);
+  CHECK(run("study state-sweep --summary --data " + past.string()).code == 1);
+  CHECK(run("study state-sweep --summary --data " + keyless.string()).code == 1);
+
+  // Quantized: 5 letters at 1 bit per number (4 bits) is past the 2-letter limit of 4.
+  const fs::path q_past = fresh_dir("d2_q_past");
+  plant_lstm_h2(q_past, 100, 0.6, 5, 0.6, true, 2);
+  CHECK(group(q_past)["beats_bound"] == true);
+  CHECK(run("study state-sweep --summary --data " + q_past.string()).code == 1);
+
+  // eval-quantized.json over other letters than eval.json: one limit cannot fit both.
+  const fs::path mixed = fresh_dir("d_mixed");
+  plant_lstm_h2(mixed, 10, 0.6, 1, 0.6, true, 2, 4);
+  CHECK_THROWS_AS(study_summary(sweep, mixed), ResultFileError);
+  const Run m = run("study state-sweep --summary --data " + mixed.string());
+  CHECK(m.code == 2);
+  CHECK(m.err.find("\"alphabet\" 4 differs") != std::string::npos);
+  for (const auto& d : {inside, past, keyless, q_past, mixed}) fs::remove_all(d);
+}
+
+TEST_CASE("eval.json's \"alphabet\": optional (26 when absent), an integer in [2, 26] when present") {
+  nlohmann::json eval = {
+      {"results", {{{"length", 4}, {"samples", 10}, {"string_accuracy", 0.5}, {"token_accuracy", 0.5}}}}};
+  CHECK_NOTHROW(check_eval_json(eval, "eval.json"));
+  CHECK(alphabet_of_result(eval) == kDefaultAlphabet);
+  eval["alphabet"] = 4;
+  CHECK_NOTHROW(check_eval_json(eval, "eval.json"));
+  CHECK(alphabet_of_result(eval) == 4);
+  for (const nlohmann::json bad : {nlohmann::json(1), nlohmann::json(27), nlohmann::json(4.5), nlohmann::json("4"),
+                                   nlohmann::json(-2), nlohmann::json(1e300)}) {
+    CAPTURE(bad.dump());
+    eval["alphabet"] = bad;
+    CHECK_THROWS_AS(check_eval_json(eval, "eval.json"), ResultFileError);
+    CHECK_THROWS_AS(check_quantized_json({{"alphabet", bad}, {"quantized", nlohmann::json::array()}}, "q.json"),
+                    ResultFileError);
+    CHECK_THROWS_AS(check_pigeonhole_json({{"alphabet", bad}, {"pigeonhole", nlohmann::json::array()}}, "p.json"),
+                    ResultFileError);
+  }
+}
+
+TEST_CASE("state-sweep-small: copy over 4 letters, three seeds, eval past the smallest state's limit") {
+  const Study& s = *find_study("state-sweep-small");
+  std::set<std::string> groups;
+  std::set<std::uint64_t> seeds;
+  for (const StudyRun& r : s.runs) {
+    CAPTURE(r.name);
+    groups.insert(r.group);
+    seeds.insert(r.seed);
+    const auto at = std::find(r.train_flags.begin(), r.train_flags.end(), "--alphabet");
+    REQUIRE(at != r.train_flags.end());
+    REQUIRE(at + 1 != r.train_flags.end());
+    CHECK(*(at + 1) == "4");
+    CHECK(r.quantized_bits.empty() == (r.model == "transformer"));
+    // lstm-h2's 4 state numbers at 32 bits: 128 bits, a limit of 64 letters over 4; the eval goes past it.
+    CHECK(r.eval_lengths.back() > bound_longest_length(128, 4));
+  }
+  CHECK(groups.size() == 13);  // 6 LSTMs, 6 Mambas, 1 transformer
+  CHECK(seeds == std::set<std::uint64_t>{1, 2, 3});
+  CHECK(s.runs.size() == 39);
+  CHECK(s.runs[12].seed == 1);  // seed-major: every model's seed 1 first
+  CHECK(s.runs[13].seed == 2);
+}
+
 TEST_CASE("copyproof study smoke: runs, writes the layout, skips finished runs, redoes partial ones") {
   const fs::path data = fresh_dir("data"), ck = fresh_dir("ck");
   const std::string args = "study smoke --data " + data.string() + " --checkpoints " + ck.string();
@@ -411,6 +512,75 @@ TEST_CASE("pigeonhole check on a tiny LSTM: copied <= distinct states, and a col
   CHECK_THROWS(pigeonhole_check(*net, params.data(), 5, 1));
   CHECK_THROWS(
       pigeonhole_check(*make_network<float>(default_config(ModelKind::transformer, kVocab)), params.data(), 1, 1));
+}
+
+TEST_CASE("pigeonhole over D letters enumerates D^L strings: 2^5 = 32 over two letters") {
+  CHECK(pigeonhole_max_length(26) == 4);  // 26^4 = kPigeonholeMaxStrings
+  CHECK(pigeonhole_max_length(2) == 18);  // 2^18 = 262,144 <= 456,976 < 2^19
+  CHECK(pigeonhole_max_length(4) == 9);   // 4^9 = 262,144 <= 456,976 < 4^10
+  CHECK(pigeonhole_strings(2, 5) == 32);
+  std::set<std::vector<int>> enumerated;  // the 32 strings: all different, over letters 0-1 only
+  for (std::int64_t i = 0; i < 32; ++i) {
+    const std::vector<int> x = pigeonhole_string(i, 5, 2);
+    for (int c : x) CHECK((c == 0 || c == 1));
+    enumerated.insert(x);
+  }
+  CHECK(enumerated.size() == 32u);
+  CHECK(pigeonhole_string(5, 3, 2) == std::vector<int>{1, 0, 1});
+  ModelConfig mc = default_config(ModelKind::lstm, kVocab);
+  mc.layers = 1;
+  mc.width = 2;  // 4 state numbers: at 1 bit each at most 16 states for 32 strings
+  const auto net = make_network<float>(mc);
+  Buffer<float> params(net->parameter_count());
+  net->init(params.data(), 3);
+  const PigeonholeResult r = pigeonhole_check(*net, params.data(), 5, 1, 2);
+  CHECK(r.alphabet == 2);
+  CHECK(r.strings == 32);
+  CHECK(r.distinct_states <= 16);
+  CHECK(r.copied <= r.distinct_states);
+  REQUIRE(r.witness.has_value());  // 32 strings > 16 states
+  for (const auto* x : {&r.witness->a, &r.witness->b}) {
+    CHECK(x->size() == 5u);
+    for (int c : *x) CHECK((c == 0 || c == 1));
+  }
+  CHECK_THROWS(pigeonhole_check(*net, params.data(), 19, 1, 2));  // 2^19 strings: past the cap
+  CHECK_THROWS(pigeonhole_check(*net, params.data(), 1, 1, 1));
+  CHECK_THROWS(pigeonhole_check(*net, params.data(), 1, 1, 27));
+}
+
+TEST_CASE("train --alphabet 2: eval, --quantize-state and --pigeonhole use the checkpoint's two letters") {
+  const fs::path dir = fresh_dir("alpha2");
+  const std::string ck = (dir / "lstm.safetensors").string();
+  REQUIRE(run("train --model lstm --task copy --alphabet 2 --layers 1 --width 2 --steps 2 --threads 1 "
+              "--eval-every 0 --out " +
+              ck)
+              .code == 0);
+  const Run e = run("eval --checkpoint " + ck + " --lengths 3 --samples 10 --json");
+  REQUIRE(e.code == 0);
+  CHECK(nlohmann::json::parse(e.out)["alphabet"] == 2);
+  const Run p = run("eval --checkpoint " + ck + " --lengths 5 --pigeonhole 1 --json");
+  REQUIRE(p.code == 0);
+  const auto pj = nlohmann::json::parse(p.out);
+  CHECK(pj["alphabet"] == 2);
+  CHECK(pj["pigeonhole"][0]["strings"] == 32);
+  CHECK(pj["pigeonhole"][0]["holds"] == true);
+  const Run q = run("eval --checkpoint " + ck + " --lengths 3 --samples 10 --quantize-state 2 --json");
+  REQUIRE(q.code == 0);
+  CHECK(nlohmann::json::parse(q.out)["alphabet"] == 2);
+  // --alphabet overrides the checkpoint's: over 26 letters, L = 5 is past the enumeration cap.
+  const Run p26 = run("eval --checkpoint " + ck + " --lengths 2 --pigeonhole 1 --alphabet 26 --json");
+  REQUIRE(p26.code == 0);
+  CHECK(nlohmann::json::parse(p26.out)["pigeonhole"][0]["strings"] == 676);
+  for (const char* bad :
+       {" --lengths 5 --pigeonhole 1 --alphabet 26", " --lengths 19 --pigeonhole 1", " --lengths 3 --alphabet 1",
+        " --lengths 3 --alphabet 27", " --lengths 3 --alphabet x", " --lengths 5 --task suffix"}) {
+    CAPTURE(bad);
+    const Run r = run("eval --checkpoint " + ck + bad);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  fs::remove_all(dir);
 }
 
 TEST_CASE("eval --pigeonhole through the CLI; bad input exits 2; a planted failure fails the summary") {

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <stdexcept>
 
 using namespace copyproof;
 using namespace copyproof::trained;
@@ -79,6 +81,26 @@ TEST_CASE("batches depend on the seed and index only, and score only answer toke
   CHECK(std::equal(s.inputs.begin(), s.inputs.end(), a.inputs.begin() + a.T));
 }
 
+TEST_CASE("--alphabet D: training strings use exactly the first D letters") {
+  for (int d : {2, 4}) {
+    CAPTURE(d);
+    const TokenBatch b = make_batch(Task::copy, 32, 5, 10, 3, 7, 0, d);
+    std::set<int> letters;
+    for (int t : b.inputs)
+      if (t < kLetters) letters.insert(t);
+    std::set<int> first_d;
+    for (int c = 0; c < d; ++c) first_d.insert(c);
+    CHECK(letters == first_d);  // only letters 0..D-1, and every one of them (32 x 5+ draws)
+  }
+  const TokenBatch dup = make_batch(Task::dup, 16, 6, 10, 3, 7, 0, 2);
+  for (int t : dup.inputs) CHECK((t < 2 || t >= kLetters));
+  // D = 26 is the default: the same batches as before --alphabet existed.
+  CHECK(make_batch(Task::copy, 8, 3, 7, 3, 9, 100, 26).inputs == make_batch(Task::copy, 8, 3, 7, 3, 9, 100).inputs);
+  Rng rng(1);
+  CHECK_THROWS_AS(make_example(Task::copy, 4, 3, rng, 1), std::invalid_argument);
+  CHECK_THROWS_AS(make_example(Task::copy, 4, 3, rng, 27), std::invalid_argument);
+}
+
 namespace {
 
 std::string temp_path(const std::string& name) {
@@ -128,6 +150,25 @@ TEST_CASE("checkpoint round trip keeps config and every parameter; no temp file 
   CHECK(back.meta.seed == 5);
   for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
     CHECK(entry.path().string().find(path + ".tmp") == std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a checkpoint keeps its alphabet; one without the key (written before --alphabet) loads as 26") {
+  Checkpoint ck = small_checkpoint();
+  ck.meta.alphabet = 4;
+  const std::string path = temp_path("alphabet.safetensors");
+  save_checkpoint(path, ck);
+  CHECK(load_checkpoint(path).meta.alphabet == 4);
+  SafetensorsFile file = read_safetensors(path);
+  REQUIRE(file.metadata.count("alphabet") == 1);
+  CHECK(file.metadata["alphabet"] == "4");
+  file.metadata.erase("alphabet");
+  CHECK(checkpoint_from_safetensors(file, path).meta.alphabet == kDefaultAlphabet);
+  for (const char* bad : {"1", "27", "4.0", "", "x", "-4"}) {
+    CAPTURE(bad);
+    file.metadata["alphabet"] = bad;
+    CHECK_THROWS_AS(checkpoint_from_safetensors(file, path), CheckpointError);
+  }
   std::filesystem::remove(path);
 }
 

@@ -33,7 +33,8 @@ nlohmann::json meta_to_json(const CheckpointMeta& m) {
           {"steps", std::to_string(m.steps)},
           {"batch", std::to_string(m.batch)},
           {"lr", std::to_string(m.lr)},
-          {"seed", std::to_string(m.seed)}};
+          {"seed", std::to_string(m.seed)},
+          {"alphabet", std::to_string(m.alphabet)}};
 }
 
 std::string field(const nlohmann::json& meta, const char* key) {
@@ -76,6 +77,9 @@ CheckpointMeta meta_from_json(const nlohmann::json& j) {
   m.steps = static_cast<int>(int_field(j, "steps", 0, 1LL << 40));
   m.batch = static_cast<int>(int_field(j, "batch", 1, kBig));
   m.seed = static_cast<std::uint64_t>(int_field(j, "seed", 0, std::numeric_limits<long long>::max()));
+  // Absent in checkpoints written before --alphabet: those were trained on all 26 letters.
+  m.alphabet = j.contains("alphabet") ? static_cast<int>(int_field(j, "alphabet", kMinAlphabet, kMaxAlphabet))
+                                      : kDefaultAlphabet;
   try {
     m.lr = std::stod(field(j, "lr"));
   } catch (const std::exception&) {

@@ -31,14 +31,14 @@ std::vector<int> greedy_answer(const Network<float>& net, const float* params, c
 }
 
 EvalResult evaluate(const Network<float>& net, const float* params, Task task, int length, int ngram, int samples,
-                    std::uint64_t seed, int threads) {
+                    std::uint64_t seed, int threads, int alphabet) {
   std::vector<int> string_right(static_cast<std::size_t>(samples)), tokens_right(static_cast<std::size_t>(samples)),
       tokens_total(static_cast<std::size_t>(samples));
   std::vector<long long> state_numbers(static_cast<std::size_t>(samples));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int i = 0; i < samples; ++i) {
     Rng rng = Rng::stream(seed, (static_cast<std::uint64_t>(length) << 32) + static_cast<std::uint64_t>(i));
-    const Example e = make_example(task, length, ngram, rng);
+    const Example e = make_example(task, length, ngram, rng, alphabet);
     const std::vector<int> answer = greedy_answer(net, params, e);
     int right = 0;
     for (std::size_t j = 0; j < answer.size(); ++j)

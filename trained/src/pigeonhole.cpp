@@ -18,22 +18,39 @@ namespace copyproof::trained {
 
 namespace {
 
-std::vector<int> letters_of(std::int64_t index, int length) {
-  std::vector<int> x(static_cast<std::size_t>(length));
-  for (int i = length - 1; i >= 0; --i, index /= kLetters)
-    x[static_cast<std::size_t>(i)] = static_cast<int>(index % kLetters);
-  return x;
+std::vector<int> letters_of(std::int64_t index, int length, int alphabet) {
+  return pigeonhole_string(index, length, alphabet);
 }
 
 }  // namespace
 
-PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params, int length, int bits) {
+std::vector<int> pigeonhole_string(std::int64_t index, int length, int alphabet) {
+  std::vector<int> x(static_cast<std::size_t>(length));
+  for (int i = length - 1; i >= 0; --i, index /= alphabet)
+    x[static_cast<std::size_t>(i)] = static_cast<int>(index % alphabet);
+  return x;
+}
+
+int pigeonhole_max_length(int alphabet) {
+  int length = 0;
+  for (std::int64_t strings = alphabet; strings <= kPigeonholeMaxStrings; strings *= alphabet) ++length;
+  return length;
+}
+
+std::int64_t pigeonhole_strings(int alphabet, int length) {
+  std::int64_t strings = 1;
+  for (int i = 0; i < length; ++i) strings *= alphabet;
+  return strings;
+}
+
+PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params, int length, int bits, int alphabet) {
   if (net.config().kind == ModelKind::transformer)
     throw std::invalid_argument("the pigeonhole check needs a fixed-state model (mamba or lstm)");
-  if (length < 1 || length > kPigeonholeMaxLength) throw std::invalid_argument("length outside [1, 4]");
+  if (!valid_alphabet(alphabet)) throw std::invalid_argument("alphabet outside [2, 26]");
+  if (length < 1 || length > pigeonhole_max_length(alphabet))
+    throw std::invalid_argument("length outside [1, " + std::to_string(pigeonhole_max_length(alphabet)) + "]");
   if (bits < 1 || bits > 16) throw std::invalid_argument("bits outside [1, 16]");
-  std::int64_t strings = 1;
-  for (int i = 0; i < length; ++i) strings *= kLetters;
+  const std::int64_t strings = pigeonhole_strings(alphabet, length);
   auto acts = net.new_activations();
 
   // Pass 1: the state after "BOS x" of every string, and r = the largest |number|.
@@ -42,7 +59,7 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
   double range = 0;
   for (std::int64_t s = 0; s < strings; ++s) {
     std::vector<int> prompt = {kBos};
-    for (int c : letters_of(s, length)) prompt.push_back(c);
+    for (int c : letters_of(s, length, alphabet)) prompt.push_back(c);
     auto state = net.new_state(max_tokens);
     net.forward(*acts, params, prompt.data(), 1, static_cast<int>(prompt.size()), state.get());
     auto& numbers = states[static_cast<std::size_t>(s)];
@@ -59,6 +76,7 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
   PigeonholeResult r;
   r.length = length;
   r.bits = bits;
+  r.alphabet = alphabet;
   r.state_numbers = net.state_numbers(0);
   r.range = range;
   r.strings = strings;
@@ -67,7 +85,7 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
   std::vector<char> copied(static_cast<std::size_t>(strings));
   std::int64_t collision_a = -1, collision_b = -1;
   for (std::int64_t s = 0; s < strings; ++s) {
-    const std::vector<int> x = letters_of(s, length);
+    const std::vector<int> x = letters_of(s, length, alphabet);
     std::vector<int> prompt = {kBos};
     prompt.insert(prompt.end(), x.begin(), x.end());
     auto state = net.new_state(max_tokens);
@@ -103,8 +121,8 @@ PigeonholeResult pigeonhole_check(const Network<float>& net, const float* params
   r.holds = r.copied <= r.distinct_states;
   if (collision_a >= 0) {
     PigeonholeWitness w;
-    w.a = letters_of(collision_a, length);
-    w.b = letters_of(collision_b, length);
+    w.a = letters_of(collision_a, length, alphabet);
+    w.b = letters_of(collision_b, length, alphabet);
     w.answer_a = answers[static_cast<std::size_t>(collision_a)];
     w.answer_b = answers[static_cast<std::size_t>(collision_b)];
     w.a_copied = copied[static_cast<std::size_t>(collision_a)];

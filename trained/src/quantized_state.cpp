@@ -24,7 +24,7 @@ std::uint32_t StateGrid::level_of(double x) const {
 double StateGrid::value_of(std::uint32_t level) const { return -range + level * (2 * range / levels()); }
 
 QuantizedEval evaluate_quantized_copy(const Network<float>& net, const float* params, int length, int bits, int samples,
-                                      std::uint64_t seed) {
+                                      std::uint64_t seed, int alphabet) {
   if (net.config().kind == ModelKind::transformer)
     throw std::invalid_argument("a quantized state needs a fixed-state model (mamba or lstm)");
   if (bits < 1 || bits > kMaxQuantizedBits) throw std::invalid_argument("bits outside [1, 16]");
@@ -32,7 +32,7 @@ QuantizedEval evaluate_quantized_copy(const Network<float>& net, const float* pa
   std::vector<Example> examples;
   for (int i = 0; i < samples; ++i) {
     Rng rng = Rng::stream(seed, (static_cast<std::uint64_t>(length) << 32) + static_cast<std::uint64_t>(i));
-    examples.push_back(make_example(Task::copy, length, 3, rng));
+    examples.push_back(make_example(Task::copy, length, 3, rng, alphabet));
   }
   // Pass 1: r = the largest |number| of the state after "BOS x" over the samples.
   double range = 0;

@@ -2,6 +2,7 @@
 
 #include <copyproof/common/json_integer.hpp>
 #include <copyproof/trained/quantized_state.hpp>
+#include <copyproof/trained/tasks.hpp>
 
 #include <cmath>
 #include <fstream>
@@ -45,6 +46,11 @@ void require_finite(const json& v, const std::string& where, const std::string& 
 void require_name(const json& v, const std::string& where, const std::string& key) {
   if (!v.is_string() || !is_safe_result_name(v.get<std::string>()))
     fail(where, "\"" + key + "\" is " + v.dump().substr(0, 40) + ", not a name of 1-64 letters, digits and - _ . +");
+}
+
+// "alphabet" (eval --json since --alphabet): optional, 26 when absent (alphabet_of_result).
+void check_alphabet_key(const json& j, const std::string& where) {
+  if (j.contains("alphabet")) require_integer(j["alphabet"], kMinAlphabet, kMaxAlphabet, where, "alphabet");
 }
 
 void require_object(const json& v, const std::string& where, const std::string& key) {
@@ -118,6 +124,7 @@ void check_eval_json(const json& eval, const std::string& where) {
   require_array(results, where, "results");
   for (const json& r : results) check_eval_result(r, where);
   if (eval.contains("model")) require_name(eval["model"], where, "model");
+  check_alphabet_key(eval, where);
   if (eval.contains("trained_lengths")) {
     const json& t = eval["trained_lengths"];
     if (!t.is_array() || t.size() != 2) fail(where, "\"trained_lengths\" is not [min, max]");
@@ -129,6 +136,10 @@ void check_eval_json(const json& eval, const std::string& where) {
     require_integer(eval["state_numbers"], 0, kMaxResultCount, where, "state_numbers");
   if (eval.contains("params"))
     require_integer(eval["params"], 0, std::numeric_limits<std::int64_t>::max(), where, "params");
+}
+
+int alphabet_of_result(const json& file) {
+  return file.contains("alphabet") ? file["alphabet"].get<int>() : kDefaultAlphabet;
 }
 
 void check_train_log_line(const json& line, const std::string& where) {
@@ -158,6 +169,7 @@ void check_dup_json(const json& dup, const std::string& where) {
 
 void check_pigeonhole_json(const json& file, const std::string& where) {
   if (!file.is_object()) fail(where, "not a JSON object");
+  check_alphabet_key(file, where);
   const json& entries = object_at(file, "pigeonhole", where);
   require_array(entries, where, "pigeonhole");
   for (const json& p : entries) {
@@ -172,6 +184,7 @@ void check_pigeonhole_json(const json& file, const std::string& where) {
 
 void check_quantized_json(const json& file, const std::string& where) {
   if (!file.is_object()) fail(where, "not a JSON object");
+  check_alphabet_key(file, where);
   const json& entries = object_at(file, "quantized", where);
   require_array(entries, where, "quantized");
   for (const json& q : entries) {

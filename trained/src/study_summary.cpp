@@ -107,6 +107,7 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     std::map<int, std::vector<int>> quantized_longest;    // bits -> longest copied per seed
     std::vector<std::optional<int>> fewest_bits;          // per seed (nullopt: copies no length, or never as far)
     bool quantized_holds = true;                          // every entry: copied strings <= distinct states
+    std::optional<int> alphabet;                          // D of the runs' eval.json (26 when absent)
   };
   std::map<std::string, Group> groups;
   std::vector<std::string> order;
@@ -134,6 +135,13 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       g.final_loss.push_back(config.at("train").at("final_loss").get<double>());
       g.seconds.push_back(config.at("train").at("seconds").get<double>());
       g.longest.push_back(longest_copied_length(eval));
+      // Theorem 2.7's limit depends on D: every run of a group (and its quantized file) must
+      // have been evaluated over the same letters, or one limit would not fit them all.
+      const int alphabet = alphabet_of_result(eval);
+      if (g.alphabet && *g.alphabet != alphabet)
+        throw ResultFileError(dir.string() + ": eval.json has \"alphabet\" " + std::to_string(alphabet) +
+                              ", another run of group " + run.group + " " + std::to_string(*g.alphabet));
+      g.alphabet = alphabet;
       if (g.model.is_null())
         g.model = {{"model", eval.at("model")},
                    {"params", eval.at("params")},
@@ -151,6 +159,10 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
       if (!run.quantized_bits.empty()) {
         // Longest length copied (string accuracy >= 1/2) with the state quantized to q bits.
         const auto file = read_json(dir / kQuantizedFile, check_quantized_json);
+        if (alphabet_of_result(file) != alphabet)
+          throw ResultFileError((dir / kQuantizedFile).string() + ": \"alphabet\" " +
+                                std::to_string(alphabet_of_result(file)) + " differs from eval.json's " +
+                                std::to_string(alphabet));
         std::map<int, int> longest;
         for (const auto& q : file.at("quantized")) {
           const int bits = q.at("bits").get<int>();
@@ -204,7 +216,9 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
     // Against Theorem 2.7: a fixed state of N float32 numbers has at most 2^(32 N) values.
     if (!g.runs.empty() && g.model.at("state_numbers").is_number()) {
       const std::int64_t bits = 32 * g.model.at("state_numbers").get<std::int64_t>();
-      const std::int64_t bound = bound_longest_length(bits, kLetters);
+      const int alphabet = g.alphabet.value_or(kDefaultAlphabet);
+      const std::int64_t bound = bound_longest_length(bits, alphabet);
+      j["alphabet"] = alphabet;
       j["state_bits_32"] = bits;
       j["bound_longest_length_32"] = bound;
       j["longest_copied_length"] = g.longest;
@@ -215,7 +229,7 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
         const std::int64_t numbers = g.model.at("state_numbers").get<std::int64_t>();
         nlohmann::json quantized = nlohmann::json::array();
         for (const auto& [q, longest] : g.quantized_longest) {
-          const std::int64_t q_bound = bound_longest_length(q * numbers, kLetters);
+          const std::int64_t q_bound = bound_longest_length(q * numbers, alphabet);
           for (int l : longest) beats = beats || l > q_bound;
           quantized.push_back({{"bits", q},
                                {"state_bits", q * numbers},
@@ -226,7 +240,7 @@ nlohmann::json study_summary(const Study& study, const std::filesystem::path& da
         nlohmann::json fewest = nlohmann::json::array(), fewest_bound = nlohmann::json::array();
         for (const auto& f : g.fewest_bits) {
           fewest.push_back(f ? nlohmann::json(*f) : nlohmann::json());
-          fewest_bound.push_back(f ? nlohmann::json(bound_longest_length(*f * numbers, kLetters)) : nlohmann::json());
+          fewest_bound.push_back(f ? nlohmann::json(bound_longest_length(*f * numbers, alphabet)) : nlohmann::json());
         }
         j["fewest_bits_copying"] = fewest;
         j["bound_at_fewest_bits"] = fewest_bound;

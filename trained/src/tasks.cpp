@@ -29,9 +29,9 @@ int min_string_length(Task task, int ngram) {
 
 namespace {
 
-std::vector<int> random_letters(int length, Rng& rng) {
+std::vector<int> random_letters(int length, int alphabet, Rng& rng) {
   std::vector<int> x(static_cast<std::size_t>(length));
-  for (int& c : x) c = static_cast<int>(rng.below(kLetters));
+  for (int& c : x) c = static_cast<int>(rng.below(static_cast<std::uint64_t>(alphabet)));
   return x;
 }
 
@@ -49,10 +49,13 @@ int unique_key_start(const std::vector<int>& x, int n, Rng& rng) {
 
 }  // namespace
 
-Example make_example(Task task, int length, int n, Rng& rng) {
+Example make_example(Task task, int length, int n, Rng& rng, int alphabet) {
+  if (!valid_alphabet(alphabet))
+    throw std::invalid_argument("alphabet " + std::to_string(alphabet) + " outside [" + std::to_string(kMinAlphabet) +
+                                ", " + std::to_string(kMaxAlphabet) + "]");
   Example e;
   auto& t = e.tokens;
-  std::vector<int> x = random_letters(length, rng);
+  std::vector<int> x = random_letters(length, alphabet, rng);
   if (task == Task::dup) {
     // Copy the n-gram at i over the (disjoint) n-gram at j: x then holds that n-gram twice.
     const int starts = length - n + 1;
@@ -74,7 +77,7 @@ Example make_example(Task task, int length, int n, Rng& rng) {
   }
   int key = unique_key_start(x, n, rng);
   for (int tries = 0; key < 0 && tries < 1000; ++tries) {
-    x = random_letters(length, rng);
+    x = random_letters(length, alphabet, rng);
     key = unique_key_start(x, n, rng);
   }
   if (key < 0)
@@ -99,14 +102,14 @@ Example make_example(Task task, int length, int n, Rng& rng) {
 }
 
 TokenBatch make_batch(Task task, int B, int min_length, int max_length, int ngram, std::uint64_t seed,
-                      std::uint64_t first_index) {
+                      std::uint64_t first_index, int alphabet) {
   std::vector<Example> examples;
   int T = 0;
   for (int i = 0; i < B; ++i) {
     Rng rng = Rng::stream(seed, first_index + static_cast<std::uint64_t>(i));
     const int length =
         min_length + static_cast<int>(rng.below(static_cast<std::uint64_t>(max_length - min_length + 1)));
-    examples.push_back(make_example(task, length, ngram, rng));
+    examples.push_back(make_example(task, length, ngram, rng, alphabet));
     T = std::max(T, static_cast<int>(examples.back().tokens.size()) - 1);
   }
   TokenBatch batch;

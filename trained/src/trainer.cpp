@@ -34,8 +34,9 @@ void train(const Network<float>& net, Buffer<float>& params, const TrainConfig& 
   const auto start = std::chrono::steady_clock::now();
 
   for (int step = 0; step < c.steps; ++step) {
-    const TokenBatch batch = make_batch(c.task, c.batch, c.min_length, c.max_length, c.ngram, c.seed,
-                                        static_cast<std::uint64_t>(step) * static_cast<std::uint64_t>(c.batch));
+    const TokenBatch batch =
+        make_batch(c.task, c.batch, c.min_length, c.max_length, c.ngram, c.seed,
+                   static_cast<std::uint64_t>(step) * static_cast<std::uint64_t>(c.batch), c.alphabet);
     // The loss is the mean over the whole batch's answer tokens: each micro-batch's summed
     // loss is scaled by 1 / (answer tokens in the batch), so the micro-gradients add up.
     const float scale = 1.0f / static_cast<float>(std::max(1LL, batch.scored_count()));
@@ -63,7 +64,7 @@ void train(const Network<float>& net, Buffer<float>& params, const TrainConfig& 
     p.grad_norm = optimizer.step(params.data(), grads.data(), lr);
     if (c.eval_every > 0 && (p.step % c.eval_every == 0 || p.step == c.steps)) {
       const EvalResult r = evaluate(net, params.data(), c.task, c.max_length, c.ngram, c.eval_samples,
-                                    c.seed ^ kEvalSeedSalt, c.threads);
+                                    c.seed ^ kEvalSeedSalt, c.threads, c.alphabet);
       p.evaluated = true;
       p.eval_length = c.max_length;
       p.eval_string_accuracy = r.string_accuracy;

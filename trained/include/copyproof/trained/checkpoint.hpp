@@ -23,6 +23,9 @@ struct CheckpointMeta {
   int steps = 0, batch = 0;
   double lr = 0;
   std::uint64_t seed = 0;
+  // Letters drawn from the first `alphabet` (tasks.hpp). Optional on load: a checkpoint
+  // written before --alphabet existed has no "alphabet" key and was trained on all 26.
+  int alphabet = kDefaultAlphabet;
 };
 
 struct Checkpoint {

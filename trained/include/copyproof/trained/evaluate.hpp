@@ -22,8 +22,9 @@ struct EvalResult {
 std::vector<int> greedy_answer(const Network<float>& net, const float* params, const Example& example);
 
 // `samples` fresh examples with strings of exactly `length` letters, example i drawn from
-// Rng::stream(seed, (length << 32) + i); spread over `threads` (results do not depend on it).
+// Rng::stream(seed, (length << 32) + i), letters from the first `alphabet`; spread over
+// `threads` (results do not depend on it).
 EvalResult evaluate(const Network<float>& net, const float* params, Task task, int length, int ngram, int samples,
-                    std::uint64_t seed, int threads);
+                    std::uint64_t seed, int threads, int alphabet = kDefaultAlphabet);
 
 }  // namespace copyproof::trained

@@ -8,6 +8,7 @@
 // grid.
 
 #include <copyproof/trained/network.hpp>
+#include <copyproof/trained/tasks.hpp>
 
 #include <cstdint>
 
@@ -35,9 +36,10 @@ struct QuantizedEval {
 };
 
 // Copy task, `samples` strings of `length` letters: the same strings as evaluate() with the
-// same seed (Rng::stream(seed, (length << 32) + i)). Throws std::invalid_argument for a
-// transformer (no fixed state) or bits outside [1, kMaxQuantizedBits]. One thread.
+// same seed and alphabet (Rng::stream(seed, (length << 32) + i), the first `alphabet`
+// letters). Throws std::invalid_argument for a transformer (no fixed state), bits outside
+// [1, kMaxQuantizedBits] or an alphabet outside [kMinAlphabet, kMaxAlphabet]. One thread.
 QuantizedEval evaluate_quantized_copy(const Network<float>& net, const float* params, int length, int bits, int samples,
-                                      std::uint64_t seed);
+                                      std::uint64_t seed, int alphabet = kDefaultAlphabet);
 
 }  // namespace copyproof::trained

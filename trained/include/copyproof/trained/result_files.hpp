@@ -49,17 +49,22 @@ nlohmann::json parse_result_json(std::string_view text, const std::string& where
 void check_config_json(const nlohmann::json& config, const std::string& where);
 // eval.json (eval --json): "results" required, each {length, string_accuracy,
 // token_accuracy, samples}; "model", "trained_lengths" [min, max], "state_numbers",
-// "params" checked when present.
+// "params", "alphabet" (an integer in [kMinAlphabet, kMaxAlphabet]) checked when present.
 void check_eval_json(const nlohmann::json& eval, const std::string& where);
 // One line of train.jsonl: an object with an integer "step"; an "eval" point carries
 // {string_accuracy, and optionally length, samples}.
 void check_train_log_line(const nlohmann::json& line, const std::string& where);
 // eval-dup.json: {"results": [eval --json objects, each with "ngram" and a nonempty "results"]}.
 void check_dup_json(const nlohmann::json& dup, const std::string& where);
-// pigeonhole.json: {"pigeonhole": [{length, bits, strings, distinct_states, copied, holds}]}.
+// The letters an eval.json, eval-quantized.json or pigeonhole.json was drawn from: its
+// "alphabet", or 26 when it has none (files written before eval had --alphabet). The file
+// must have passed its check_*_json.
+int alphabet_of_result(const nlohmann::json& file);
+// pigeonhole.json: {"pigeonhole": [{length, bits, strings, distinct_states, copied, holds}]},
+// "alphabet" checked when present.
 void check_pigeonhole_json(const nlohmann::json& file, const std::string& where);
 // eval-quantized.json (eval --quantize-state): {"quantized": [{bits, length, string_accuracy,
-// distinct_states, copied, holds}]}.
+// distinct_states, copied, holds}]}, "alphabet" checked when present.
 void check_quantized_json(const nlohmann::json& file, const std::string& where);
 
 }  // namespace copyproof::trained

@@ -20,6 +20,7 @@ inline constexpr int kMicroBatch = 8;
 struct TrainConfig {
   Task task = Task::copy;
   int min_length = 5, max_length = 20, ngram = 3;
+  int alphabet = kDefaultAlphabet;  // letters of training and eval strings: the first D (tasks.hpp)
   int steps = 1, batch = 1, warmup = 1;
   double lr = 1e-3;
   AdamWConfig adamw;
