@@ -56,13 +56,13 @@ FigureOutput make(const FigureContext& ctx) {
   Panel panel;
   panel.xlabel = "training examples seen (steps × batch)";
   panel.ylabel = "string accuracy (95% interval)";
-  panel.yrange = "[-0.02:1.05]";
-  panel.key = "outside right top vertical Left reverse spacing 1.2";
+  // The legend in a strip above accuracy 1, inside the frame (outside it squeezed the plot).
+  key_above_data(panel);
   std::int64_t least = accuracies.begin()->first.second, most = least;
   for (const auto& [key, values] : accuracies) least = std::min(least, key.second), most = std::max(most, key.second);
   // Log scale once the examples span a decade (a log axis inside one decade gets no labels).
   panel.logx = most >= 10 * least;
-  panel.extra = {"set xrange [" + num(0.8 * double(least)) + ":" + num(1.25 * double(most)) + "]"};
+  panel.extra.push_back("set xrange [" + num(0.8 * double(least)) + ":" + num(1.25 * double(most)) + "]");
   for (const auto& model : models) {
     const std::string is_model = text_equals("model", model);
     panel.series.push_back({"", using_of({col("examples_seen"), where(is_model, "low"), where(is_model, "high")}),
