@@ -92,6 +92,12 @@ Panel length_panel(const LengthCurves& curves, const std::string& curve_column, 
 // `top` (> 1) with tics only on [0, 1], and the key is one row in the empty strip above 1.
 void key_above_data(Panel& panel, double top = 1.3);
 
+// Sample efficiency, shared by the figures that draw it for different studies: string
+// accuracy at the eval points of the training logs (the longest training length) against
+// examples seen (step x batch), per model, mean over seeds with a 95% interval; the CSV
+// columns model, examples_seen, eval_length, seeds, mean_string_accuracy, low, high, interval.
+FigureOutput sample_efficiency_output(const FigureContext& ctx, const std::string& study);
+
 // The one-line skip note for a figure whose study data is missing.
 std::string missing_study_note(const std::filesystem::path& data_dir, const std::string& study,
                                const std::string& file);
