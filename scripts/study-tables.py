@@ -81,12 +81,40 @@ def copy_table(s, lengths=None):
 
 def per_seed_table(study, s, lengths):
     """One row per run: its own string accuracies (from eval.json via the summary's inputs)."""
+    if not any(g["finished"] for g in s["groups"]):
+        return ""
     out = "| run | " + " | ".join(str(L) for L in lengths) + " |\n|" + "---|" * (len(lengths) + 1) + "\n"
     for g in s["groups"]:
         for run in g["finished"]:
             with open(f"docs/results/data/{study}/{run}/eval.json") as f:
                 ev = {r["length"]: r["string_accuracy"] for r in json.load(f)["results"]}
             out += f"| {run} | " + " | ".join(fmt(ev.get(L)) for L in lengths) + " |\n"
+    return out
+
+
+def curve_table(study, s, steps):
+    """One row per run: string accuracy at its training log's eval points (64 strings at the
+    longest training length) at the given steps, with the examples seen (step x batch)."""
+    rows = []
+    for g in s["groups"]:
+        for run in g["finished"]:
+            with open(f"docs/results/data/{study}/{run}/config.json") as f:
+                batch = json.load(f)["train"]["batch"]
+            points, length = {}, None
+            with open(f"docs/results/data/{study}/{run}/train.jsonl") as f:
+                for line in f:
+                    d = json.loads(line)
+                    if "eval" in d:
+                        points[d["step"]] = d["eval"]["string_accuracy"]
+                        length = d["eval"]["length"]
+            rows.append((run, batch, length, points))
+    if not rows:
+        return ""
+    batch = rows[0][1]
+    out = (f"| run (string acc. at {rows[0][2]}, train-log eval points) | "
+           + " | ".join(f"{st * batch:,} ex." for st in steps) + " |\n|" + "---|" * (len(steps) + 1) + "\n")
+    for run, _, _, points in rows:
+        out += f"| {run} | " + " | ".join(fmt(points.get(st)) for st in steps) + " |\n"
     return out
 
 
@@ -184,6 +212,13 @@ def tables(study):
     elif study == "positional":
         print(copy_table(s, [5, 10, 20, 40, 80, 160]))
         print(per_seed_table(study, s, [20, 40, 80, 160]))
+    elif study == "sample-efficiency":
+        print(copy_table(s, [10, 25, 50, 100, 200]))
+        print(per_seed_table(study, s, [10, 25, 50, 100, 200]))
+        print(curve_table(study, s, [500, 1000, 2000, 3000, 4000, 5000]))
+    elif study == "lookup":
+        print(copy_table(s, [5, 10, 20, 40, 80]))
+        print(per_seed_table(study, s, [5, 10, 20, 40, 80]))
     elif any(g["finished"] for g in s["groups"]):
         print(copy_table(s))
 

@@ -29,8 +29,9 @@ do for [format = 1:2] {
   set title ''
   set xlabel 'length n of the duplicated n-gram (letters)'
   set ylabel 'string accuracy (mean over seeds, 95% interval)'
-  set yrange [-0.02:1.05]
-  set key outside right top vertical Left reverse spacing 1.2
+  set yrange [-0.02:1.3]
+  set key inside center top horizontal Left reverse spacing 1.2 box opaque
+  set ytics 0, 0.2, 1
   set xtics 1
   set offsets 0.5, 0.5, 0, 0
   plot \

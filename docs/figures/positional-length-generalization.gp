@@ -31,21 +31,21 @@ do for [format = 1:2] {
   set ylabel 'string accuracy (mean over seeds, 95% interval)'
   set logscale x
   set format x '10^{%L}'
-  set yrange [-0.02:1.05]
-  set key inside left bottom vertical Left reverse spacing 1.2 box opaque
+  set yrange [-0.02:1.3]
+  set key inside center top horizontal Left reverse spacing 1.2 box opaque
+  set ytics 0, 0.2, 1
   set object 1 rect from 5, graph 0 to 20, graph 1 behind fc rgb '#eeeeee' fs solid 1.0 noborder
-  set style textbox opaque noborder
-  set label 1 ' training lengths' at 5, graph 0.9 left front boxed
+  set label 1 ' training lengths' at 5, first 1.07 left front
   set xrange [4:200]
   plot \
     'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'nope' ? column('low') : NaN)):((strcol('encoding') eq 'nope' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#0072B2' notitle, \
-    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'nope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 5 lc rgb '#0072B2' title 'NoPE (3 seeds)', \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'nope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 1 pt 5 ps 1.2 lc rgb '#0072B2' title 'NoPE (3 seeds)', \
     'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'rope' ? column('low') : NaN)):((strcol('encoding') eq 'rope' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#D55E00' notitle, \
-    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'rope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#D55E00' title 'RoPE (3 seeds)', \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'rope' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 2 pt 7 ps 1.2 lc rgb '#D55E00' title 'RoPE (3 seeds)', \
     'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'alibi' ? column('low') : NaN)):((strcol('encoding') eq 'alibi' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#009E73' notitle, \
-    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'alibi' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 9 lc rgb '#009E73' title 'ALiBi (3 seeds)', \
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'alibi' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 3 pt 9 ps 1.2 lc rgb '#009E73' title 'ALiBi (3 seeds)', \
     'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'hard-alibi' ? column('low') : NaN)):((strcol('encoding') eq 'hard-alibi' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#CC79A7' notitle, \
-    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'hard-alibi' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 11 lc rgb '#CC79A7' title 'Hard-ALiBi (3 seeds)'
+    'positional-length-generalization.csv' using (column('length')):((strcol('encoding') eq 'hard-alibi' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 4 pt 11 ps 1.2 lc rgb '#CC79A7' title 'Hard-ALiBi (3 seeds)'
   unset multiplot
   unset output
 }

@@ -31,18 +31,19 @@ do for [format = 1:2] {
   set ylabel 'string accuracy (mean over seeds, 95% interval)'
   set logscale x
   set format x '10^{%L}'
-  set yrange [-0.02:1.05]
-  set key outside right top vertical Left reverse spacing 1.2
+  set yrange [-0.02:1.3]
+  set key inside center top horizontal Left reverse spacing 1.2 box opaque
+  set ytics 0, 0.2, 1
   set object 1 rect from 5, graph 0 to 20, graph 1 behind fc rgb '#eeeeee' fs solid 1.0 noborder
-  set label 1 ' training lengths' at 5, graph 0.97 left front
+  set label 1 ' training lengths' at 5, first 1.07 left front
   set xrange [4:200]
   plot \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#0072B2' notitle, \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('low') : NaN)):((strcol('model') eq 'mamba' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#D55E00' notitle, \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#D55E00' title 'mamba', \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('low') : NaN)):((strcol('model') eq 'lstm' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#009E73' notitle, \
-    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 lc rgb '#009E73' title 'lstm'
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#0072B2' notitle, \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 1 pt 5 ps 1.2 lc rgb '#0072B2' title 'transformer (hard-alibi) (3 seeds)', \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('low') : NaN)):((strcol('model') eq 'mamba' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#D55E00' notitle, \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 2 pt 7 ps 1.2 lc rgb '#D55E00' title 'mamba (3 seeds)', \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('low') : NaN)):((strcol('model') eq 'lstm' ? column('high') : NaN)) with filledcurves fs transparent solid 0.15 noborder lc rgb '#009E73' notitle, \
+    'trained-length-generalization.csv' using (column('length')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 3 pt 9 ps 1.2 lc rgb '#009E73' title 'lstm (3 seeds)'
   unset multiplot
   unset output
 }

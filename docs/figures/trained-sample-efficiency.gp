@@ -31,8 +31,9 @@ do for [format = 1:2] {
   set ylabel 'string accuracy (95% interval)'
   set logscale x
   set format x '10^{%L}'
-  set yrange [-0.02:1.05]
-  set key outside right top vertical Left reverse spacing 1.2
+  set yrange [-0.02:1.3]
+  set key inside center top horizontal Left reverse spacing 1.2 box opaque
+  set ytics 0, 0.2, 1
   set xrange [6400:200000]
   plot \
     'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#0072B2' notitle, \

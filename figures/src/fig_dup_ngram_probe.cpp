@@ -54,9 +54,9 @@ FigureOutput make(const FigureContext& ctx) {
   Panel panel;
   panel.xlabel = "length n of the duplicated n-gram (letters)";
   panel.ylabel = "string accuracy (mean over seeds, 95% interval)";
-  panel.yrange = "[-0.02:1.05]";
-  panel.key = "outside right top vertical Left reverse spacing 1.2";
-  panel.extra = {"set xtics 1", "set offsets 0.5, 0.5, 0, 0"};
+  // The legend in a strip above accuracy 1, inside the frame (outside it squeezed the plot).
+  key_above_data(panel);
+  panel.extra.insert(panel.extra.end(), {"set xtics 1", "set offsets 0.5, 0.5, 0, 0"});
   const std::vector<std::string> dash = {"", "dt 2 ", "dt 3 ", "dt 4 "};
   for (const auto& model : models)
     for (std::size_t l = 0; l < lengths.size(); ++l) {

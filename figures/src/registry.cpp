@@ -14,6 +14,8 @@ Figure trained_sample_efficiency_figure();
 Figure dup_ngram_probe_figure();
 Figure state_sweep_bound_figure();
 Figure positional_length_generalization_figure();
+Figure sample_efficiency_figure();
+Figure lookup_length_generalization_figure();
 
 const std::vector<Figure>& all_figures() {
   static const std::vector<Figure> figures = {
@@ -26,6 +28,8 @@ const std::vector<Figure>& all_figures() {
       dup_ngram_probe_figure(),
       state_sweep_bound_figure(),
       positional_length_generalization_figure(),
+      sample_efficiency_figure(),
+      lookup_length_generalization_figure(),
   };
   return figures;
 }

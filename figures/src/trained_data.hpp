@@ -8,8 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "copyproof/figures/figure.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +56,47 @@ struct SeedMean {
   std::string interval;  // "t-95-over-seeds" or "wilson-95-one-seed"
 };
 SeedMean mean_over_seeds(const std::vector<double>& accuracies, std::int64_t samples_of_single_seed);
+
+// Length generalization, shared by the figures that draw string accuracy against the test
+// length (one definition of their rows and their panel): per curve and test length, the
+// per-seed string accuracies of the runs' eval.json, and the training lengths.
+struct LengthCurves {
+  std::map<std::pair<std::string, int>, std::vector<double>> accuracies;  // (curve, length) -> one per seed
+  std::map<std::pair<std::string, int>, std::int64_t> samples;            // strings per length (one seed)
+  int train_min = 0, train_max = 0;                                       // from eval.json's "trained_lengths"
+  std::vector<std::string> curves() const;                                // in name order
+  int seeds(const std::string& curve) const;                              // most seeds at any length
+  int shortest() const, longest() const;                                  // test lengths
+};
+// `curve_of(run)` names a run's curve (empty: the run is left out).
+LengthCurves collect_length_curves(const std::vector<StudyRun>& runs,
+                                   const std::function<std::string(const StudyRun&)>& curve_of);
+
+// The CSV of a length-generalization figure: `curve_column` (e.g. "model"), length, seeds,
+// mean_string_accuracy, low, high, interval, train_min_length, train_max_length; a row per
+// (curve, length) for the curves in `order`.
+std::vector<std::string> length_columns(const std::string& curve_column);
+void add_length_rows(Table& table, const LengthCurves& curves, const std::vector<std::string>& order);
+
+// How one curve is drawn: legend title, colour (a gnuplot "lc ..." spec), point type and
+// dash type, so that curves that coincide stay told apart.
+struct CurveStyle {
+  std::string curve, title, colour;
+  int point = 7, dash = 1;
+};
+// A log-x panel of string accuracy against test length: per curve a 95% band and the mean,
+// the training lengths shaded, the legend in a strip above accuracy 1 (key_above_data).
+Panel length_panel(const LengthCurves& curves, const std::string& curve_column, const std::vector<CurveStyle>& styles);
+
+// An accuracy panel's legend inside the frame without covering data: the y axis runs to
+// `top` (> 1) with tics only on [0, 1], and the key is one row in the empty strip above 1.
+void key_above_data(Panel& panel, double top = 1.3);
+
+// Sample efficiency, shared by the figures that draw it for different studies: string
+// accuracy at the eval points of the training logs (the longest training length) against
+// examples seen (step x batch), per model, mean over seeds with a 95% interval; the CSV
+// columns model, examples_seen, eval_length, seeds, mean_string_accuracy, low, high, interval.
+FigureOutput sample_efficiency_output(const FigureContext& ctx, const std::string& study);
 
 // The one-line skip note for a figure whose study data is missing.
 std::string missing_study_note(const std::filesystem::path& data_dir, const std::string& study,

@@ -73,6 +73,10 @@ TEST_CASE("valid corners: construct, copy, bound, pngram, check") {
 
 TEST_CASE("valid corners: certify, figures, study") {
   const std::string data = std::string(COPYPROOF_SOURCE_DIR) + "/docs/results/data";  // the committed study results
+  // A study with no finished run: an empty result directory, not a study whose results are
+  // not committed yet (that one stops being the corner once its runs are committed).
+  const std::string no_runs = scratch_dir() + "/no-runs";
+  fs::create_directories(no_runs);
   const std::vector<std::string> cases = {
       "certify -D 2 -n 1 -L 1",
       "certify -D 2 -n 1 -L 1e18",  // the largest --max-length
@@ -88,10 +92,18 @@ TEST_CASE("valid corners: certify, figures, study") {
       "study copy-seeds --summary --data " + data,
       "study pigeonhole --summary --json --data " + data,
       "study state-sweep --summary --data " + data,
-      "study positional --summary --data " + data,  // some groups with one seed, some with two or three
-      "study lookup --summary --data " + data,      // no finished run: every group missing
+      "study positional --summary --data " + data,  // every group with three seeds
+      "study lookup --summary --data " + no_runs,   // no finished run: every group missing
   };
   for (const auto& c : cases) check_runs(c);
+  // The empty directory really is the no-run corner: every group of the study is reported missing.
+  const auto empty = run_cli("study lookup --summary --data " + no_runs);
+  CHECK(empty.exit_code == 0);
+  int groups = 0;
+  for (std::size_t at = empty.out.find(" finished, "); at != std::string::npos;
+       at = empty.out.find(" finished, ", at + 1), ++groups)
+    CHECK(empty.out.compare(at - 3, 3, ": 0") == 0);  // "<group>: 0 finished, 2 missing"
+  CHECK(groups > 0);
 }
 
 TEST_CASE("valid corners: verify") {

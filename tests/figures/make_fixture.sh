@@ -47,3 +47,29 @@ mkdir -p tests/figures/fixtures/positional
 for run in nope-s1 rope-s1; do
   cp -r "docs/results/data/positional/$run" tests/figures/fixtures/positional/
 done
+
+# sample-efficiency and lookup read their studies' layouts: REAL tiny trainings (30 steps,
+# batch 8, one seed per model) with the studies' task and length flags, written as
+# `copyproof study` writes them (config.json, train.jsonl, eval.json).
+tiny_run() {  # study run model task "train flags" "eval lengths"
+  local study=$1 run=$2 model=$3 task=$4 flags=$5 lengths=$6
+  local dir=tests/figures/fixtures/$study/$run ckpt
+  mkdir -p "$dir"
+  ckpt=$(mktemp -d)/model.safetensors
+  # shellcheck disable=SC2086 # flags is a list of words
+  train=$("$bin" train --model "$model" --task "$task" $flags --steps 30 --batch 8 --eval-every 10 \
+    --eval-samples 8 --seed 1 --threads 2 --out "$ckpt" --log "$dir/train.jsonl" --json)
+  pos=""
+  if [ "$model" = transformer ]; then pos=', "pos": "hard-alibi"'; fi
+  printf '{"study": "%s", "run": "%s", "model": "%s", "seed": 1%s, "train": %s}\n' \
+    "$study" "$run" "$model" "$pos" "$train" > "$dir/config.json"
+  "$bin" eval --checkpoint "$ckpt" --task "$task" --lengths "$lengths" --samples 8 --threads 2 --json > "$dir/eval.json"
+  rm -rf "$(dirname "$ckpt")"
+}
+rm -rf tests/figures/fixtures/sample-efficiency tests/figures/fixtures/lookup
+for model in transformer mamba lstm; do
+  tiny_run sample-efficiency "$model-s1" "$model" copy "--min-length 5 --max-length 50" 10,50
+  for task in suffix prefix; do
+    tiny_run lookup "$task-$model-s1" "$model" "$task" "" 5,10,20
+  done
+done

@@ -151,6 +151,12 @@ const std::map<std::string, Expected>& expected_figures() {
        {{"encoding", "length", "seeds", "mean_string_accuracy", "low", "high", "interval", "train_min_length",
          "train_max_length"},
         4}},  // the fixture's 2 encodings x (interval band, mean)
+      {"sample-efficiency",
+       {{"model", "examples_seen", "eval_length", "seeds", "mean_string_accuracy", "low", "high", "interval"}, 6}},
+      {"lookup-length-generalization",
+       {{"group", "length", "seeds", "mean_string_accuracy", "low", "high", "interval", "train_min_length",
+         "train_max_length"},
+        12}},  // 2 tasks (panels) x 3 models x (interval band, mean)
   };
   return expected;
 }
@@ -232,6 +238,21 @@ TEST_CASE("figures: the trained figures are skipped with a note naming the study
   CHECK(run.err.find("skipped trained-length-generalization") != std::string::npos);
   CHECK(run.err.find("copy-seeds") != std::string::npos);
   CHECK(!fs::exists(dir / "trained-length-generalization.csv"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("figures: a lookup study stopped before its prefix runs draws the suffix panel alone") {
+  const fs::path dir = make_temp_dir();
+  fs::create_directories(dir / "data" / "lookup");
+  for (const auto& entry : fs::directory_iterator(kFixture + "/lookup"))
+    if (entry.path().filename().string().rfind("suffix-", 0) == 0)
+      fs::copy(entry.path(), dir / "data" / "lookup" / entry.path().filename());
+  const auto run = run_cli("figures --quick --only lookup-length-generalization --out " + (dir / "out").string() +
+                           " --data " + (dir / "data").string());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const SvgCheck svg = check_svg((dir / "out" / "lookup-length-generalization.svg").string());
+  CHECK(svg.series() == 6);  // 3 models x (interval band, mean), one panel
   fs::remove_all(dir);
 }
 
