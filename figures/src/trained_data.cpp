@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "copyproof/common/json_parse.hpp"
 #include "copyproof/figures/figure.hpp"
 #include "copyproof/ssm_bounds/ngram_probability.hpp"
 #include "copyproof/trained/result_files.hpp"
@@ -62,7 +63,7 @@ std::vector<StudyRun> load_study(const fs::path& data_dir, const std::string& st
       if (line.empty()) continue;
       const std::string where = (dir / "train.jsonl").string() + ":" + std::to_string(line_number);
       try {
-        run.log.push_back(json::parse(line));
+        run.log.push_back(parse_outside_json(line));
       } catch (const json::exception&) {
         throw std::runtime_error(where + " is not valid JSON");
       }

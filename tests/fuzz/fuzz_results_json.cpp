@@ -5,8 +5,8 @@
 // (a part left out: that file is absent). Each part goes through the readers' own parser
 // (parse_result_json, the one read_result_json uses; train.jsonl line by line, as both
 // readers split it) and the file's check (result_files.hpp). The same inputs go through the
-// files, the figures and the summaries in fuzz_results_study (one corpus, ~100 inputs a
-// second there against thousands here: no files written, no figures drawn).
+// files, the figures and the summaries in fuzz_results_study (one corpus; 1.5x the time
+// per input there: files written, figures drawn).
 // The promises, each a finding when broken:
 //  - parsing and checking return or throw ResultFileError (never nlohmann's exceptions);
 //  - what a check accepted, every read the readers make of it is defined and in range:

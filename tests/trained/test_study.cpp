@@ -3,6 +3,7 @@
 // a planted point through the library and the CLI; and no committed state-sweep result
 // beats Theorem 2.7.
 
+#include <copyproof/common/json_parse.hpp>
 #include <copyproof/trained/pigeonhole.hpp>
 #include <copyproof/trained/result_files.hpp>
 #include <copyproof/trained/study.hpp>
@@ -683,4 +684,38 @@ TEST_CASE("eval-quantized.json is checked before the summary reads it") {
   bad["quantized"][0].erase("holds");
   CHECK_THROWS_AS(check_quantized_json(bad, "q"), ResultFileError);
   CHECK_THROWS_AS(check_quantized_json(nlohmann::json::array(), "q"), ResultFileError);
+}
+
+TEST_CASE("a result file nested 200,000 levels deep is refused by name, not a stack overflow (finding 16)") {
+  // nlohmann parses a document of any depth, but the readers copy what they read and dump
+  // a refused value into the message, both once per level: this overflowed the stack.
+  const auto nested = [](int levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+  const std::string deep = nested(200000);
+  CHECK_THROWS_AS(parse_result_json("{\"x\":" + deep + "}", "config.json"), ResultFileError);
+  // The limit is exactly kMaxOutsideJsonDepth levels (json_parse.hpp).
+  CHECK_NOTHROW(parse_result_json(nested(copyproof::kMaxOutsideJsonDepth), "x"));
+  CHECK_THROWS_AS(parse_result_json(nested(copyproof::kMaxOutsideJsonDepth + 1), "x"), ResultFileError);
+  // Through the CLI: a config.json with a deep key no reader uses (the summary copies the
+  // document), then a valid config.json and a train.jsonl line whose "step" is deep (the
+  // check's message dumps it). Each: exit 2, one line naming the file.
+  const fs::path data = fresh_dir("deep");
+  const fs::path dir = data / "copy-seeds" / "transformer-s1";
+  const std::string config =
+      R"({"study":"copy-seeds","run":"transformer-s1","model":"transformer","seed":1,"train":{"batch":32})";
+  const std::string result = R"({"length":20,"samples":200,"string_accuracy":1,"token_accuracy":1})";
+  write(dir / "eval.json", R"({"results":[)" + result + "]}");
+  write(dir / "eval-dup.json", R"({"results":[{"ngram":2,"results":[)" + result + "]}]}");
+  write(dir / "train.jsonl", "{\"step\":250}\n");
+  write(dir / "config.json", config + ",\"x\":" + deep + "}");
+  Run r = run("study copy-seeds --summary --data " + data.string());
+  CHECK(r.code == 2);
+  CHECK(r.err.find("config.json") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  write(dir / "config.json", config + "}");
+  write(dir / "train.jsonl", "{\"step\":" + deep + "}\n");
+  r = run("study copy-seeds --summary --data " + data.string());
+  CHECK(r.code == 2);
+  CHECK(r.err.find("train.jsonl") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  fs::remove_all(data);
 }

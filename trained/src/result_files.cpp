@@ -1,6 +1,7 @@
 #include <copyproof/trained/result_files.hpp>
 
 #include <copyproof/common/json_integer.hpp>
+#include <copyproof/common/json_parse.hpp>
 #include <copyproof/trained/quantized_state.hpp>
 #include <copyproof/trained/tasks.hpp>
 
@@ -93,7 +94,7 @@ std::optional<json> read_result_json(const std::filesystem::path& file) {
 
 json parse_result_json(std::string_view text, const std::string& where) {
   try {
-    return json::parse(text);
+    return parse_outside_json(text);  // depth-limited: the readers copy what they read
   } catch (const json::exception& e) {
     throw ResultFileError(where + ": not valid JSON (" + e.what() + ")");
   }

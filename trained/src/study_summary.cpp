@@ -1,5 +1,6 @@
 #include <copyproof/trained/study_summary.hpp>
 
+#include <copyproof/common/json_parse.hpp>
 #include <copyproof/ssm_bounds/copy_error_bound.hpp>
 #include <copyproof/trained/result_files.hpp>
 #include <copyproof/trained/tasks.hpp>
@@ -41,7 +42,7 @@ std::optional<std::int64_t> examples_to_reach(const std::filesystem::path& train
     const std::string where = train_log.string() + ":" + std::to_string(number);
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(line);
+      j = parse_outside_json(line);
     } catch (const nlohmann::json::exception&) {
       throw ResultFileError(where + ": not valid JSON");
     }
