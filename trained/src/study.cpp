@@ -219,15 +219,15 @@ Study state_sweep() {
 // largest L with 2L < bits + 1. D = 4, not 2: with two letters a model that ignores its input
 // already copies one letter with string accuracy ~1/2 (chance 1/2^L), right at the
 // study's ">= 1/2" threshold; over four chance is 1/4^L. Six LSTMs (4-128 state numbers)
-// and six Mambas (16-224), 5,000 steps (2.5x state-sweep's 2,000, after which 7 of 9 models
-// copied nothing) on lengths 1-32, three seeds; eval out to 128 letters, past the 32-bit
+// and six Mambas (16-224), 20,000 steps (a pilot at 5,000 left lstm-h8 copying 2 letters,
+// at 20,000 4, its loss still falling: docs/trained.md) on lengths 1-32, three seeds; eval out to 128 letters, past the 32-bit
 // limit of the smallest state (lstm-h2: 128 bits, 64 letters) and far past its quantized
 // limits (e.g. 16 bits at q = 4: 8 letters). Defined, not yet run (its cost in
 // docs/trained.md). Seed-major order as copy-seeds: a stopped study has every model's seed 1.
 Study state_sweep_small() {
   Study s{"state-sweep-small",
           "copy over 4 letters: LSTM (1 layer, hidden 2-64) and Mamba (1 layer, 6 sizes, 16-224 state numbers) and "
-          "one small transformer, 5,000 steps on lengths 1-32, seeds 1-3; copy at 1-128, and with the state "
+          "one small transformer, 20,000 steps on lengths 1-32, seeds 1-3; copy at 1-128, and with the state "
           "quantized to 1-16 bits per number",
           {}};
   const std::vector<int> lengths = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128};
@@ -235,7 +235,7 @@ Study state_sweep_small() {
                  std::uint64_t seed) {
     StudyRun r = make_run(group, model, seed);
     r.train_flags = std::move(flags);
-    for (const char* f : {"--alphabet", "4", "--steps", "5000", "--min-length", "1", "--max-length", "32"})
+    for (const char* f : {"--alphabet", "4", "--steps", "20000", "--min-length", "1", "--max-length", "32"})
       r.train_flags.emplace_back(f);
     r.eval_lengths = lengths;
     if (model == "transformer")
