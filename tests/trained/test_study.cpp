@@ -345,8 +345,8 @@ TEST_CASE("eval.json's \"alphabet\": optional (26 when absent), an integer in [2
   eval["alphabet"] = 4;
   CHECK_NOTHROW(check_eval_json(eval, "eval.json"));
   CHECK(alphabet_of_result(eval) == 4);
-  for (const nlohmann::json bad : {nlohmann::json(1), nlohmann::json(27), nlohmann::json(4.5), nlohmann::json("4"),
-                                   nlohmann::json(-2), nlohmann::json(1e300)}) {
+  for (const nlohmann::json& bad : {nlohmann::json(1), nlohmann::json(27), nlohmann::json(4.5), nlohmann::json("4"),
+                                    nlohmann::json(-2), nlohmann::json(1e300)}) {
     CAPTURE(bad.dump());
     eval["alphabet"] = bad;
     CHECK_THROWS_AS(check_eval_json(eval, "eval.json"), ResultFileError);
