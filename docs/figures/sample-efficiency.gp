@@ -37,9 +37,11 @@ do for [format = 1:2] {
   set xrange [6400:200000]
   plot \
     'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#0072B2' notitle, \
-    'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
+    'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 1 pt 4 ps 1.1 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
+    'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'mamba' ? column('low') : NaN)):((strcol('model') eq 'mamba' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#D55E00' notitle, \
+    'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 2 pt 6 ps 1.1 lc rgb '#D55E00' title 'mamba', \
     'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('low') : NaN)):((strcol('model') eq 'lstm' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#009E73' notitle, \
-    'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#009E73' title 'lstm'
+    'sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 3 pt 8 ps 1.1 lc rgb '#009E73' title 'lstm'
   unset multiplot
   unset output
 }

@@ -10,7 +10,7 @@ do for [format = 1:2] {
   reset
   if (format == 1) { set terminal svg size 1100,650 dynamic enhanced font 'Helvetica,14' background rgb 'white'; set output svg_out }
   if (format == 2) { set terminal pngcairo size 1100,650 enhanced font 'Helvetica,12' background rgb 'white'; set output png_out }
-  set multiplot layout 1,1 title 'String accuracy at length 20 against training examples seen (copy task, mean over seeds)' font ',14'
+  set multiplot layout 1,1 title 'String accuracy at length 20 against training examples seen (copy task, study copy-seeds-5k, mean over seeds)' font ',14'
   unset logscale
   unset object
   unset label
@@ -37,11 +37,11 @@ do for [format = 1:2] {
   set xrange [6400:200000]
   plot \
     'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('low') : NaN)):((strcol('model') eq 'transformer' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#0072B2' notitle, \
-    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'transformer' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 1 pt 4 ps 1.1 lc rgb '#0072B2' title 'transformer (hard-alibi)', \
     'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'mamba' ? column('low') : NaN)):((strcol('model') eq 'mamba' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#D55E00' notitle, \
-    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#D55E00' title 'mamba', \
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'mamba' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 2 pt 6 ps 1.1 lc rgb '#D55E00' title 'mamba', \
     'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('low') : NaN)):((strcol('model') eq 'lstm' ? column('high') : NaN)) with filledcurves fs transparent solid 0.2 noborder lc rgb '#009E73' notitle, \
-    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#009E73' title 'lstm'
+    'trained-sample-efficiency.csv' using (column('examples_seen')):((strcol('model') eq 'lstm' ? column('mean_string_accuracy') : NaN)) with linespoints lw 2 dt 3 pt 8 ps 1.1 lc rgb '#009E73' title 'lstm'
   unset multiplot
   unset output
 }

@@ -268,13 +268,19 @@ FigureOutput sample_efficiency_output(const FigureContext& ctx, const std::strin
   // Log scale once the examples span a decade (a log axis inside one decade gets no labels).
   panel.logx = most >= 10 * least;
   panel.extra.push_back("set xrange [" + num(0.8 * double(least)) + ":" + num(1.25 * double(most)) + "]");
-  for (const auto& model : models) {
+  // An open point type and a dash type per model: models that never learn lie on 0 together
+  // (sample-efficiency's LSTM and Mamba), where the shapes and the gaps keep both visible.
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const std::string& model = models[i];
     const std::string is_model = text_equals("model", model);
+    const int point = 4 + 2 * static_cast<int>(i % 3);  // open square, circle, triangle
+    const int dash = 1 + static_cast<int>(i);
     panel.series.push_back({"", using_of({col("examples_seen"), where(is_model, "low"), where(is_model, "high")}),
                             "filledcurves fs transparent solid 0.2 noborder " + model_colour(model)});
     panel.series.push_back({model_label(runs, model),
                             using_of({col("examples_seen"), where(is_model, "mean_string_accuracy")}),
-                            "linespoints lw 2 pt 7 ps 0.6 " + model_colour(model)});
+                            "linespoints lw 2 dt " + std::to_string(dash) + " pt " + std::to_string(point) +
+                                " ps 1.1 " + model_colour(model)});
   }
   out.plot.panels.push_back(std::move(panel));
   return out;
