@@ -165,6 +165,54 @@ def quantized_table(s):
     return out
 
 
+def seeds_list(values):
+    return ", ".join("-" if v is None else f"{v:,}" for v in values)
+
+
+def state_table_seeds(s):
+    """state-sweep-small: as state_table, with every seed's longest copied length and fewest bits."""
+    out = ("| model | seeds | state numbers | state bits (32/number) | string acc. 1 / 2 / 4 / 8 / 16 / 32 (mean) "
+           "| longest copied per seed (acc >= 1/2) | limit at 32 bits | fewest bits/number copying as far, per seed "
+           "| limit there, per seed | bits of state per letter copied (32/number, best seed) "
+           "| bits per letter at the fewest bits/number, per seed | train s (mean) |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    for g in s["groups"]:
+        if not g["finished"]:
+            continue
+        by_len = {l["length"]: l["string_accuracy"]["mean"] for l in g["lengths"]}
+        accs = " / ".join(fmt(by_len.get(L), 3) for L in (1, 2, 4, 8, 16, 32))
+        longest = g["longest_copied_length"]
+        seeds = len(g["finished"])
+        if "state_bits_32" not in g:
+            out += (f"| {g['group']} | {seeds} | KV cache | - | {accs} | {seeds_list(longest)} | - | - | - | - | - | "
+                    f"{g['train_seconds']['mean']:.0f} |\n")
+            continue
+        best = max(longest)
+        per_letter = f"{g['state_bits_32'] / best:,.0f}" if best > 0 else "- (copies no length)"
+        n = g["model"]["state_numbers"]
+        fewest = g.get("fewest_bits_copying", [None] * seeds)
+        at_fewest = ", ".join("-" if f is None or l == 0 else f"{f * n / l:,.0f}" for f, l in zip(fewest, longest))
+        out += (f"| {g['group']} | {seeds} | {g['model']['state_numbers']} | {g['state_bits_32']:,} | {accs} | "
+                f"{seeds_list(longest)} | {g['bound_longest_length_32']:,} | {seeds_list(g.get('fewest_bits_copying', []))} | "
+                f"{seeds_list(g.get('bound_at_fewest_bits', []))} | {per_letter} | {at_fewest} | "
+                f"{g['train_seconds']['mean']:.0f} |\n")
+        if g.get("beats_bound") or g.get("quantized_fails"):
+            out += f"| **{g['group']} violates the bound: a bug** | | | | | | | | | | | |\n"
+    return out
+
+
+def quantized_table_seeds(s):
+    rows = [g for g in s["groups"] if g["finished"] and "quantized" in g and max(g["longest_copied_length"]) > 0]
+    if not rows:
+        return ""
+    bits = [q["bits"] for q in rows[0]["quantized"]]
+    out = "| model (longest copied, per seed) | float32 | " + " | ".join(f"q = {b}" for b in bits) + " |\n|" + "---|" * (len(bits) + 2) + "\n"
+    for g in rows:
+        out += f"| {g['group']} | {seeds_list(g['longest_copied_length'])} (limit {g['bound_longest_length_32']:,}) | "
+        out += " | ".join(f"{seeds_list(q['longest_copied_length'])} (limit {q['bound_longest_length']:,})" for q in g["quantized"]) + " |\n"
+    return out
+
+
 def pigeonhole_table(s):
     out = ("| model | state numbers | L | q bits | strings | distinct quantized states | copied | witness (same state, same answer) |\n"
            "|---|---|---|---|---|---|---|---|\n")
@@ -194,7 +242,8 @@ def ran(study, s):
     return line + ".\n"
 
 
-STUDIES = ["copy-seeds-5k", "copy-seeds", "state-sweep", "pigeonhole", "positional", "sample-efficiency", "lookup", "lr-sweep"]
+STUDIES = ["copy-seeds-5k", "copy-seeds", "state-sweep", "pigeonhole", "positional", "sample-efficiency", "lookup", "lr-sweep",
+           "state-sweep-small"]
 
 
 def tables(study):
@@ -207,6 +256,9 @@ def tables(study):
     elif study == "state-sweep":
         print(state_table(s))
         print(quantized_table(s))
+    elif study == "state-sweep-small":
+        print(state_table_seeds(s))
+        print(quantized_table_seeds(s))
     elif study == "pigeonhole":
         print(pigeonhole_table(s))
     elif study == "positional":

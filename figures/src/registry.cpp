@@ -13,6 +13,7 @@ Figure trained_length_generalization_figure();
 Figure trained_sample_efficiency_figure();
 Figure dup_ngram_probe_figure();
 Figure state_sweep_bound_figure();
+Figure state_sweep_small_bound_figure();
 Figure positional_length_generalization_figure();
 Figure sample_efficiency_figure();
 Figure lookup_length_generalization_figure();
@@ -27,6 +28,7 @@ const std::vector<Figure>& all_figures() {
       trained_sample_efficiency_figure(),
       dup_ngram_probe_figure(),
       state_sweep_bound_figure(),
+      state_sweep_small_bound_figure(),
       positional_length_generalization_figure(),
       sample_efficiency_figure(),
       lookup_length_generalization_figure(),

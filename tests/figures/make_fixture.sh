@@ -40,6 +40,15 @@ for run in lstm-h2-s1 lstm-h32-s1 mamba-w4-n1-s1; do
   cp -r "docs/results/data/state-sweep/$run" tests/figures/fixtures/state-sweep/
 done
 
+# state-sweep-small-bound reads the state-sweep-small study the same way (over 4 letters):
+# three committed runs of docs/results/data/state-sweep-small, copied unchanged: the smallest
+# LSTM (copies no length), one copying 4 letters, and the smallest Mamba.
+rm -rf tests/figures/fixtures/state-sweep-small
+mkdir -p tests/figures/fixtures/state-sweep-small
+for run in lstm-h2-s1 lstm-h8-s1 mamba-w2-n1-s1; do
+  cp -r "docs/results/data/state-sweep-small/$run" tests/figures/fixtures/state-sweep-small/
+done
+
 # positional-length-generalization reads the positional study: seed 1 of NoPE and RoPE, real
 # `copyproof study positional` outputs copied unchanged from docs/results/data/positional.
 rm -rf tests/figures/fixtures/positional

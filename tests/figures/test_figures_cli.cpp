@@ -147,6 +147,10 @@ const std::map<std::string, Expected>& expected_figures() {
        {{"group", "model", "state_numbers", "state_bits_32", "longest_copied", "longest_drawn",
          "bound_longest_length_32", "bits_per_letter_copied", "fewest_bits_per_number", "bound_at_fewest_bits"},
         4}},  // the bound at 32 bits, the bound at the fewest bits, LSTM points, Mamba points
+      {"state-sweep-small-bound",
+       {{"group", "model", "state_numbers", "state_bits_32", "longest_copied", "longest_drawn",
+         "bound_longest_length_32", "bits_per_letter_copied", "fewest_bits_per_number", "bound_at_fewest_bits"},
+        4}},  // as state-sweep-bound, over 4 letters, a row per seed
       {"positional-length-generalization",
        {{"encoding", "length", "seeds", "mean_string_accuracy", "low", "high", "interval", "train_min_length",
          "train_max_length"},
