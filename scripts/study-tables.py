@@ -129,49 +129,14 @@ def dup_table(s):
     return out
 
 
-def state_table(s):
-    out = ("| model | state numbers | state bits (32/number) | string acc. 1 / 2 / 3 / 4 / 8 | longest copied (acc >= 1/2) "
-           "| limit at 32 bits | fewest bits/number copying as far | state bits there | limit there | train s |\n"
-           "|---|---|---|---|---|---|---|---|---|---|\n")
-    for g in s["groups"]:
-        if not g["finished"]:
-            continue
-        by_len = {l["length"]: l["string_accuracy"]["mean"] for l in g["lengths"]}
-        accs = " / ".join(fmt(by_len.get(L), 3) for L in (1, 2, 3, 4, 8))
-        longest = ", ".join(str(x) for x in g["longest_copied_length"])
-        if "state_bits_32" not in g:
-            out += f"| {g['group']} | KV cache | - | {accs} | {longest} | - | - | - | - | {g['train_seconds']['mean']:.0f} |\n"
-            continue
-        n = g["model"]["state_numbers"]
-        fewest = g.get("fewest_bits_copying", [None])[0]
-        at = g.get("bound_at_fewest_bits", [None])[0]
-        out += (f"| {g['group']} | {n} | {g['state_bits_32']:,} | {accs} | {longest} | {g['bound_longest_length_32']:,} | "
-                f"{fewest if fewest is not None else '- (copies no length)' if g['longest_copied_length'][0] == 0 else '- (no q tried)'} | "
-                f"{f'{fewest * n:,}' if fewest else '-'} | {f'{at:,}' if at is not None else '-'} | {g['train_seconds']['mean']:.0f} |\n")
-        if g.get("beats_bound") or g.get("quantized_fails"):
-            out += f"| **{g['group']} violates the bound: a bug** | | | | | | | | | |\n"
-    return out
-
-
-def quantized_table(s):
-    rows = [g for g in s["groups"] if g["finished"] and "quantized" in g and g["longest_copied_length"][0] > 0]
-    if not rows:
-        return ""
-    bits = [q["bits"] for q in rows[0]["quantized"]]
-    out = "| model | float32 | " + " | ".join(f"q = {b}" for b in bits) + " |\n|" + "---|" * (len(bits) + 2) + "\n"
-    for g in rows:
-        out += f"| {g['group']} (longest copied) | {g['longest_copied_length'][0]} | "
-        out += " | ".join(f"{q['longest_copied_length'][0]} (limit {q['bound_longest_length']:,})" for q in g["quantized"]) + " |\n"
-    return out
-
-
 def seeds_list(values):
     return ", ".join("-" if v is None else f"{v:,}" for v in values)
 
 
-def state_table_seeds(s):
-    """state-sweep-small: as state_table, with every seed's longest copied length and fewest bits."""
-    out = ("| model | seeds | state numbers | state bits (32/number) | string acc. 1 / 2 / 4 / 8 / 16 / 32 (mean) "
+def state_table(s, lengths):
+    """The state sweeps: per model its state, accuracy at `lengths` (mean over seeds), and every
+    seed's longest copied length, fewest bits per number and bits per letter, beside the limits."""
+    out = ("| model | seeds | state numbers | state bits (32/number) | string acc. " + " / ".join(map(str, lengths)) + " (mean) "
            "| longest copied per seed (acc >= 1/2) | limit at 32 bits | fewest bits/number copying as far, per seed "
            "| limit there, per seed | bits of state per letter copied (32/number, best seed) "
            "| bits per letter at the fewest bits/number, per seed | train s (mean) |\n"
@@ -180,7 +145,7 @@ def state_table_seeds(s):
         if not g["finished"]:
             continue
         by_len = {l["length"]: l["string_accuracy"]["mean"] for l in g["lengths"]}
-        accs = " / ".join(fmt(by_len.get(L), 3) for L in (1, 2, 4, 8, 16, 32))
+        accs = " / ".join(fmt(by_len.get(L), 3) for L in lengths)
         longest = g["longest_copied_length"]
         seeds = len(g["finished"])
         if "state_bits_32" not in g:
@@ -201,7 +166,7 @@ def state_table_seeds(s):
     return out
 
 
-def quantized_table_seeds(s):
+def quantized_table(s):
     rows = [g for g in s["groups"] if g["finished"] and "quantized" in g and max(g["longest_copied_length"]) > 0]
     if not rows:
         return ""
@@ -254,11 +219,11 @@ def tables(study):
         print(per_seed_table(study, s, [20, 40, 80, 160]))
         print(dup_table(s))
     elif study == "state-sweep":
-        print(state_table(s))
+        print(state_table(s, [1, 2, 3, 4, 8]))
         print(quantized_table(s))
     elif study == "state-sweep-small":
-        print(state_table_seeds(s))
-        print(quantized_table_seeds(s))
+        print(state_table(s, [1, 2, 4, 8, 16, 32]))
+        print(quantized_table(s))
     elif study == "pigeonhole":
         print(pigeonhole_table(s))
     elif study == "positional":

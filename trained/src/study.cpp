@@ -222,7 +222,7 @@ Study state_sweep() {
 // and six Mambas (16-224), 20,000 steps (a pilot at 5,000 left lstm-h8 copying 2 letters,
 // at 20,000 4, its loss still falling: docs/trained.md) on lengths 1-32, three seeds; eval out to 128 letters, past the
 // 32-bit limit of the smallest state (lstm-h2: 128 bits, 64 letters) and far past its quantized limits (e.g. 16 bits at
-// q = 4: 8 letters). Defined, not yet run (its cost in docs/trained.md). Seed-major order as copy-seeds: a stopped
+// q = 4: 8 letters). Results and cost in docs/trained.md. Seed-major order as copy-seeds: a stopped
 // study has every model's seed 1.
 Study state_sweep_small() {
   Study s{"state-sweep-small",
