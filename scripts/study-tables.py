@@ -157,8 +157,8 @@ def state_table(s, lengths):
         n = g["model"]["state_numbers"]
         fewest = g.get("fewest_bits_copying", [None] * seeds)
         at_fewest = ", ".join("-" if f is None or l == 0 else f"{f * n / l:,.0f}" for f, l in zip(fewest, longest))
-        out += (f"| {g['group']} | {seeds} | {g['model']['state_numbers']} | {g['state_bits_32']:,} | {accs} | "
-                f"{seeds_list(longest)} | {g['bound_longest_length_32']:,} | {seeds_list(g.get('fewest_bits_copying', []))} | "
+        out += (f"| {g['group']} | {seeds} | {n} | {g['state_bits_32']:,} | {accs} | "
+                f"{seeds_list(longest)} | {g['bound_longest_length_32']:,} | {seeds_list(fewest)} | "
                 f"{seeds_list(g.get('bound_at_fewest_bits', []))} | {per_letter} | {at_fewest} | "
                 f"{g['train_seconds']['mean']:.0f} |\n")
         if g.get("beats_bound") or g.get("quantized_fails"):
