@@ -7,6 +7,8 @@
 #   scripts/fuzz-campaign.sh [TARGET...]        # default: every target, in order
 #   scripts/fuzz-campaign.sh --summary          # executions, cov, ft, seconds per target
 #   MAX_SECONDS=1800 scripts/fuzz-campaign.sh T # this run of T stops after 1800 s (it resumes later)
+#   WORKERS=2 scripts/fuzz-campaign.sh T         # two worker processes on one working corpus
+#                                                # (when nothing else needs the cores)
 #
 # Findings land in build-fuzz/campaign/<target>/artifacts/; each one is fixed and its input
 # copied into tests/fuzz/corpus/<target>/ as a regression case (replayed by CTest).
@@ -41,10 +43,11 @@ seed_dir() {
   esac
 }
 
-# Executions done so far: the last "#N" progress line of every log, summed.
+# Executions done so far: the last "#N" progress line of every log, summed (a run with
+# several workers leaves one log per worker: run-R.log, or run-R-wK.log for worker K).
 execs_done() {
   local total=0 n
-  for log in "$CAMPAIGN/$1"/run-*.log "$CAMPAIGN/$1"/fuzz-0.log; do  # fuzz-0.log: the run in progress
+  for log in "$CAMPAIGN/$1"/run-*.log "$CAMPAIGN/$1"/fuzz-*.log; do  # fuzz-K.log: the run in progress
     [ -f "$log" ] || continue
     n=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     total=$((total + ${n:-0}))
@@ -52,25 +55,35 @@ execs_done() {
   echo "$total"
 }
 
-# Wall seconds so far: each run's own count, or for a run that was killed, its log's last
-# write minus its start.
+# Wall seconds so far: each run's own count, or for a run that was killed, its logs' last
+# write minus its start (a run with W workers used W times its wall seconds of CPU).
 seconds_done() {
-  local total=0 s base
+  local total=0 s base last
   for f in "$CAMPAIGN/$1"/run-*.start; do
     [ -f "$f" ] || continue
     base=${f%.start}
     if [ -f "$base.seconds" ]; then
       s=$(cat "$base.seconds")
-    elif [ -f "$base.log" ]; then
-      s=$(( $(stat -c %Y "$base.log") - $(cat "$f") ))
-    elif [ -f "$CAMPAIGN/$1/fuzz-0.log" ]; then  # the run in progress
-      s=$(( $(stat -c %Y "$CAMPAIGN/$1/fuzz-0.log") - $(cat "$f") ))
     else
-      s=0
+      # A killed run's logs, or the logs of the run in progress.
+      last=$(stat -c %Y "$base".log "$base"-w*.log "$CAMPAIGN/$1"/fuzz-*.log 2>/dev/null | sort -n | tail -1 || true)
+      s=$(( ${last:-$(cat "$f")} - $(cat "$f") ))
     fi
     total=$((total + s))
   done
   echo "$total"
+}
+
+# A run's worker logs fuzz-K.log (in the target's directory) renamed to run-R.log (one
+# worker) or run-R-wK.log.
+keep_logs() {
+  local dir=$1 run=$2 log k n
+  n=$(find "$dir" -maxdepth 1 -name 'fuzz-*.log' | wc -l)
+  for log in "$dir"/fuzz-*.log; do
+    [ -f "$log" ] || continue
+    k=${log##*/fuzz-}; k=${k%.log}
+    if [ "$n" -eq 1 ] && [ "$k" = 0 ]; then mv "$log" "$dir/run-$run.log"; else mv "$log" "$dir/run-$run-w$k.log"; fi
+  done
 }
 
 summary() {
@@ -112,17 +125,17 @@ for t in "${targets[@]}"; do
     echo "$t: $done_execs executions already, done"
     continue
   fi
-  # A run killed before it finished (the session ended) left its worker's log behind.
-  if [ -f "$dir/fuzz-0.log" ]; then
-    mv "$dir/fuzz-0.log" "$dir/run-$(find "$dir" -maxdepth 1 -name 'run-*.start' | wc -l | awk '{print $1 - 1}').log"
-  fi
+  # A run killed before it finished (the session ended) left its workers' logs behind.
+  keep_logs "$dir" "$(find "$dir" -maxdepth 1 -name 'run-*.start' | wc -l | awk '{print $1 - 1}')"
   done_execs=$(execs_done "$t")
   run=$(find "$dir" -maxdepth 1 -name 'run-*.start' | wc -l)
   echo "$t: $done_execs executions so far; run $run for $((TARGET_EXECS - done_execs)) more"
   start=$(date +%s)
   echo "$start" >"$dir/run-$run.start"
-  # -jobs=1 -workers=1: one worker process, so the shared machine sees one core's load at
-  # most; libFuzzer writes its output to fuzz-0.log in the working directory ($dir).
+  # -jobs=W -workers=W: W worker processes (default 1, so a shared machine sees one core's
+  # load at most), each with its share of the runs left; libFuzzer writes worker K's output
+  # to fuzz-K.log in the working directory ($dir), and the workers share the working corpus.
+  workers=${WORKERS:-1}
   # The working corpus ($dir/corpus) grows; the seeds in tests/fuzz/corpus stay as committed.
   # malloc_limit_mb: an allocation above 1 GiB from a small input is a finding (bad input
   # must be refused before any large allocation).
@@ -137,12 +150,12 @@ for t in "${targets[@]}"; do
     # rerun with the default options for its allocation and free stacks.
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0:malloc_context_size=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    nice -n 19 "$root/${FUZZ_BUILD:-build-fuzz}/$t" -jobs=1 -workers=1 \
-      -runs=$((TARGET_EXECS - done_execs)) ${MAX_SECONDS:+-max_total_time=$MAX_SECONDS} -max_len="$(max_len "$t")" -timeout="${FUZZ_TIMEOUT:-1200}" \
+    nice -n 19 "$root/${FUZZ_BUILD:-build-fuzz}/$t" -jobs="$workers" -workers="$workers" \
+      -runs=$(( (TARGET_EXECS - done_execs + workers - 1) / workers )) ${MAX_SECONDS:+-max_total_time=$MAX_SECONDS} -max_len="$(max_len "$t")" -timeout="${FUZZ_TIMEOUT:-1200}" \
       -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
       -artifact_prefix="$root/$dir/artifacts/" "$root/$dir/corpus" "$root/$(seed_dir "$t")" >/dev/null 2>&1
   ) || echo "$t: run $run stopped (rc $?): see $dir/run-$run.log"
-  [ -f "$dir/fuzz-0.log" ] && mv "$dir/fuzz-0.log" "$dir/run-$run.log"
+  keep_logs "$dir" "$run"
   echo $(( $(date +%s) - start )) >"$dir/run-$run.seconds"
 done
 summary
