@@ -76,8 +76,13 @@ int run_pngram(const PngramOptions& o) {
   if (const auto exact = exact_result(o, q)) {
     j["method"] = sb::method_name(exact->method);
     j["probability"] = static_cast<double>(exact->probability);
-    j["probability_exact"] = sb::to_string(exact->probability);
-    j["strings_without_repeat"] = json_integer(exact->strings_without_repeat);
+    if (sb::probability_written_out(*exact)) {
+      j["probability_exact"] = sb::to_string(exact->probability);
+    } else {  // a fraction of over kExactWriteOutBits bits: its decimal digits, rounded both ways
+      j["probability_rounded_down"] = sb::format_rational(exact->probability, sb::kBoundDigits, sb::Rounding::down);
+      j["probability_rounded_up"] = sb::format_rational(exact->probability, sb::kBoundDigits, sb::Rounding::up);
+    }
+    if (exact->strings_without_repeat) j["strings_without_repeat"] = json_integer(*exact->strings_without_repeat);
     j["within_lemma_bound"] = within_sharp_bound(q, exact->probability);
   } else {
     const std::uint64_t samples = o.samples_opt->count() ? static_cast<std::uint64_t>(o.samples) : kDefaultSamples;
@@ -107,6 +112,10 @@ int run_pngram(const PngramOptions& o) {
   if (j.contains("probability_exact"))
     std::printf("  p = %s (exactly; %.10g)\n", j["probability_exact"].get<std::string>().c_str(),
                 j["probability"].get<double>());
+  else if (j.contains("probability_rounded_down"))
+    std::printf("  p in [%s, %s] (exact, a fraction too long to write out: %d digits rounded down and up)\n",
+                j["probability_rounded_down"].get<std::string>().c_str(),
+                j["probability_rounded_up"].get<std::string>().c_str(), sb::kBoundDigits);
   else
     std::printf("  p ~ %.6g, 95%% Wilson interval [%.6g, %.6g] from %s samples (seed %s)\n",
                 j["probability"].get<double>(), j["ci_low"].get<double>(), j["ci_high"].get<double>(),

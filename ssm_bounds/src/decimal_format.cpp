@@ -2,6 +2,7 @@
 
 #include <boost/multiprecision/integer.hpp>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace copyproof::ssm_bounds {
@@ -28,16 +29,7 @@ std::string layout(const cpp_int& mantissa, const cpp_int& exponent10) {
   return out + "e" + (exponent10 < 0 ? "-" : "+") + boost::multiprecision::abs(exponent10).str();
 }
 
-cpp_int rounded(const cpp_rational& q, Rounding rounding) {
-  return rounding == Rounding::down ? floor_of(q) : ceil_of(q);
-}
-
 cpp_int ten_to(const cpp_int& k) { return power(cpp_int(10), to_uint64(k)); }
-
-// q * 10^shift exactly, for a shift of either sign.
-cpp_rational shifted(const cpp_rational& q, const cpp_int& shift) {
-  return shift >= 0 ? q * ten_to(shift) : q / ten_to(-shift);
-}
 
 // Rounds a mantissa known to lie in [lo, hi] (both in [1, 10)) times 10^e to `digits`
 // digits in the asked direction, renormalizing when rounding up reaches 10.
@@ -60,17 +52,32 @@ std::string from_mantissa(const Real& lo, const Real& hi, cpp_int e, int digits,
 
 }  // namespace
 
+// Integer arithmetic only: a fraction of a million bits (pngram's n = 1 at L = 65536)
+// takes no decimal expansion of its parts and no rational normalization (a binary gcd).
 std::string format_rational(const cpp_rational& q, int digits, Rounding rounding) {
   if (q < 0) throw std::invalid_argument("format_rational: negative value");
   if (q == 0) return "0";
-  // e = floor(log10 q), found exactly from digit counts and one comparison.
   const cpp_int num = boost::multiprecision::numerator(q);
   const cpp_int den = boost::multiprecision::denominator(q);
-  cpp_int e = cpp_int(static_cast<long>(num.str().size())) - static_cast<long>(den.str().size());
-  if (shifted(q, -e) < 1) e -= 1;
-  const cpp_int m = rounded(shifted(q, cpp_int(digits - 1) - e), rounding);
-  if (m >= power(cpp_int(10), static_cast<std::uint64_t>(digits))) return layout(m / 10, e + 1);
-  return layout(m, e);
+  // q >= 10^k, exactly, for k of either sign.
+  const auto at_least_ten_to = [&](long long k) {
+    return k >= 0 ? num >= den * ten_to(cpp_int(k)) : num * ten_to(cpp_int(-k)) >= den;
+  };
+  // e = floor(log10 q): q lies in [2^(b-1), 2^(b+1)) for b = bits(num) - bits(den), so
+  // b log10 2 is within one of it; the comparisons make it exact.
+  const auto b =
+      static_cast<long long>(boost::multiprecision::msb(num)) - static_cast<long long>(boost::multiprecision::msb(den));
+  auto e = static_cast<long long>(std::floor(static_cast<double>(b) * 0.30102999566398120));
+  while (!at_least_ten_to(e)) --e;
+  while (at_least_ten_to(e + 1)) ++e;
+  // m = q 10^(digits - 1 - e), rounded in the asked direction.
+  const long long s = digits - 1 - e;
+  cpp_int m, remainder;
+  boost::multiprecision::divide_qr(s >= 0 ? cpp_int(num * ten_to(cpp_int(s))) : num,
+                                   s >= 0 ? den : cpp_int(den * ten_to(cpp_int(-s))), m, remainder);
+  if (rounding == Rounding::up && remainder != 0) ++m;
+  if (m >= power(cpp_int(10), static_cast<std::uint64_t>(digits))) return layout(m / 10, cpp_int(e + 1));
+  return layout(m, cpp_int(e));
 }
 
 std::string format_power_of_two(const Log2Number& x, int digits, Rounding rounding) {

@@ -18,9 +18,23 @@ cpp_int all_strings(const NgramQuery& q) { return power(cpp_int(q.alphabet), sta
 
 ExactNgramProbability from_count(const NgramQuery& q, cpp_int without_repeat, NgramMethod method) {
   ExactNgramProbability result;
-  result.probability = 1 - cpp_rational(without_repeat, all_strings(q));
-  result.strings_without_repeat = std::move(without_repeat);
   result.method = method;
+  // No string is free of repeats (pigeonhole): p = 1, without D^L.
+  result.probability = without_repeat == 0 ? cpp_rational(1) : 1 - cpp_rational(without_repeat, all_strings(q));
+  if (written_out_exactly(without_repeat)) result.strings_without_repeat = std::move(without_repeat);
+  return result;
+}
+
+// L <= n: every string has at most one n-gram, so p = 0 and all D^L strings are free of
+// repeats; D^L is formed only when it can be written out (D >= 2: D^L >= 2^L).
+ExactNgramProbability at_most_one_ngram(const NgramQuery& q) {
+  ExactNgramProbability result;
+  result.method = NgramMethod::closed_form;
+  result.probability = 0;
+  if (static_cast<std::uint64_t>(q.length) <= kExactWriteOutBits) {
+    cpp_int all = all_strings(q);
+    if (written_out_exactly(all)) result.strings_without_repeat = std::move(all);
+  }
   return result;
 }
 
@@ -124,7 +138,7 @@ std::string method_name(NgramMethod method) {
 
 std::optional<ExactNgramProbability> closed_form_ngram_probability(const NgramQuery& q) {
   check_query(q);
-  if (q.length <= q.ngram) return from_count(q, all_strings(q), NgramMethod::closed_form);
+  if (q.length <= q.ngram) return at_most_one_ngram(q);
   // L - n + 1 > D^n: more n-grams than there are distinct n-grams (pigeonhole).
   if (fewer_ngrams_than(q.alphabet, q.ngram, q.length - q.ngram + 1)) return from_count(q, 0, NgramMethod::closed_form);
   if (q.ngram == 1)
@@ -160,6 +174,10 @@ ExactNgramProbability enumerate_all_strings(const NgramQuery& q, int threads) {
     }
   }
   return from_count(q, without_repeat, NgramMethod::enumeration);
+}
+
+bool probability_written_out(const ExactNgramProbability& p) {
+  return written_out_exactly(numerator(p.probability)) && written_out_exactly(denominator(p.probability));
 }
 
 std::optional<ExactNgramProbability> exact_ngram_probability(const NgramQuery& q) {

@@ -64,6 +64,12 @@ TEST_CASE("valid corners: construct, copy, bound, pngram, check") {
       "pngram -D 2 -n 1 -L 1",
       "pngram -D 2 -n 1 -L 3 --exact",
       "pngram -D 65536 -n 1048576 -L 5",  // largest n
+      // Were a segfault (D^L of 2^36 bits, formed for p = 1) and a run of minutes (D^L's 16.7
+      // million bits written in decimal, for p = 0) until the closed forms stopped forming D^L.
+      "pngram -D 65536 -n 1 -L 4294967296",      // largest D and L: pigeonhole, p = 1
+      "pngram -D 65536 -n 1048576 -L 1048576",   // largest n at L = n: p = 0
+      "pngram -D 2 -n 1 -L 4294967296 --exact",  // largest L, smallest D
+      "pngram -D 65536 -n 1 -L 4096 --json",     // n = 1: a fraction past the write-out limit
       "pngram -D 65536 -n 1 -L 1 --enumerate --json",
       "pngram -D 2 -n 3 -L 12 --samples 1 --seed 9223372036854775807",
       "check --list",
@@ -196,5 +202,6 @@ TEST_CASE("valid corners (slow): the longest eval and the enumeration's edge" *
       ck);
   check_runs("eval --checkpoint " + ck + " --lengths 100000 --samples 1 --threads 1");
   check_runs("pngram -D 2 -n 1 -L 20 --enumerate");  // D^L = 2^20
+  check_runs("pngram -D 65536 -n 1 -L 65536");       // n = 1's largest fraction: 2^20 bits (7 s, a binary gcd)
   fs::remove_all(dir);
 }

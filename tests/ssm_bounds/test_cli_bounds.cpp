@@ -140,6 +140,30 @@ TEST_CASE("pngram: exact by trails, by enumeration, and Monte Carlo with its int
   CHECK(mc["seed"] == 5);
 }
 
+TEST_CASE("pngram: closed forms at the largest D, n and L, and fractions too long to write out") {
+  const auto pigeonhole = run_json("pngram -D 65536 -n 1 -L 4294967296");  // p = 1, D^L never formed
+  CHECK(pigeonhole["method"] == "closed-form");
+  CHECK(pigeonhole["probability_exact"] == "1");
+  CHECK(pigeonhole["strings_without_repeat"] == 0);
+  const auto one_ngram = run_json("pngram -D 65536 -n 1048576 -L 1048576");  // p = 0; D^L has 2^24 bits
+  CHECK(one_ngram["probability_exact"] == "0");
+  CHECK_FALSE(one_ngram.contains("strings_without_repeat"));
+  // n = 1 at L = 274: the reduced fraction needs 4098 bits (test_ngram_probability), so it is
+  // given to kBoundDigits digits, rounded both ways, and the two roundings bracket the double.
+  const auto long_fraction = run_json("pngram -D 65536 -n 1 -L 274");
+  CHECK_FALSE(long_fraction.contains("probability_exact"));
+  CHECK_FALSE(long_fraction.contains("strings_without_repeat"));
+  const std::string down = long_fraction["probability_rounded_down"], up = long_fraction["probability_rounded_up"];
+  CHECK(down != up);
+  CHECK(std::stod(down) <= long_fraction["probability"].get<double>());
+  CHECK(long_fraction["probability"].get<double>() <= std::stod(up));
+  const Run text = run("pngram -D 65536 -n 1 -L 274");
+  CHECK(text.out.find("p in [" + down + ", " + up + "]") != std::string::npos);
+  const auto fits = run_json("pngram -D 65536 -n 1 -L 273");  // one shorter: written out
+  CHECK(fits.contains("probability_exact"));
+  CHECK_FALSE(fits.contains("probability_rounded_down"));
+}
+
 TEST_CASE("bad input: exit 2 and one line on stderr naming the flag") {
   const char* cases[][2] = {
       {"bound --alphabet 2 --length 10 --state-bits 3 --epsilon 1", "--epsilon"},

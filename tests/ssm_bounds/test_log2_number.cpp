@@ -48,6 +48,21 @@ TEST_CASE("format_rational rounds in the asked direction") {
   CHECK(format_rational(cpp_rational(0), 3, Rounding::down) == "0");
 }
 
+TEST_CASE("format_rational: huge and tiny fractions, exact decades, and rounding up to the next decade") {
+  const cpp_int big = power(cpp_int(10), 5000);
+  CHECK(format_rational(cpp_rational(big, 3), 5, Rounding::down) == "3.3333e+4999");
+  CHECK(format_rational(cpp_rational(big, 3), 5, Rounding::up) == "3.3334e+4999");
+  CHECK(format_rational(cpp_rational(1, big), 5, Rounding::up) == "1e-5000");  // exactly a power of ten
+  CHECK(format_rational(cpp_rational(1, big * 7), 3, Rounding::down) == "1.42e-5001");
+  CHECK(format_rational(cpp_rational(big + 1, big), 5, Rounding::down) == "1");
+  CHECK(format_rational(cpp_rational(big + 1, big), 5, Rounding::up) == "1.0001");
+  CHECK(format_rational(cpp_rational(big - 1, big), 5, Rounding::down) == "0.99999");
+  CHECK(format_rational(cpp_rational(big - 1, big), 5, Rounding::up) == "1");
+  // A fraction of a million bits per part (pngram's n = 1 at L = 65536) is read off its bits.
+  const cpp_int two_million_bits = power(cpp_int(2), 1 << 20);
+  CHECK(format_rational(cpp_rational(two_million_bits - 1, two_million_bits), 3, Rounding::down) == "0.999");
+}
+
 TEST_CASE("format_power_of_two keeps tiny values tiny and huge ones huge") {
   CHECK(format_power_of_two(Log2Number::rational(-10000), 5, Rounding::up) == "5.0124e-3011");  // 5.01237...e-3011
   CHECK(format_power_of_two(Log2Number::rational(-10000), 5, Rounding::down) == "5.0123e-3011");

@@ -60,6 +60,47 @@ TEST_CASE("D=2, n=5, L=24 exactly (the performance target size)") {
   CHECK(p->strings_without_repeat == 218652);
 }
 
+TEST_CASE("the closed forms of p = 0 and p = 1 never form D^L; counts are written out up to kExactWriteOutBits") {
+  // Pigeonhole at the largest D and L: D^L would have 2^36 bits (it was formed, and crashed).
+  const auto all_repeat = exact_ngram_probability({65536, 1, std::int64_t{1} << 32});
+  REQUIRE(all_repeat);
+  CHECK(all_repeat->probability == 1);
+  CHECK(all_repeat->strings_without_repeat == cpp_int(0));
+  // L <= n: p = 0, and the count D^L is kept exactly when it has at most kExactWriteOutBits bits.
+  const auto bits = static_cast<std::int64_t>(kExactWriteOutBits);
+  const auto at_limit = exact_ngram_probability({2, static_cast<int>(bits), bits});  // 2^4096: msb 4096
+  REQUIRE(at_limit);
+  CHECK(at_limit->probability == 0);
+  CHECK(at_limit->strings_without_repeat == power(cpp_int(2), kExactWriteOutBits));
+  const auto past_limit = exact_ngram_probability({2, static_cast<int>(bits + 1), bits + 1});
+  REQUIRE(past_limit);
+  CHECK(past_limit->probability == 0);
+  CHECK_FALSE(past_limit->strings_without_repeat);
+  const auto largest = exact_ngram_probability({65536, 1 << 20, 1 << 20});  // 2^24 bits: not formed
+  REQUIRE(largest);
+  CHECK(largest->probability == 0);
+  CHECK_FALSE(largest->strings_without_repeat);
+  // n = 1: the count 65536 x 65535 x ... x (65536 - L + 1) has at most 4096 bits up to
+  // L = 256 (4097 bits, msb 4096) and 4112 at L = 257; p's reduced fraction (the count's
+  // factors of two cancel against D^L = 2^16L) fits up to L = 273 and needs 4098 bits at
+  // L = 274 (both edges found with Python's exact fractions).
+  const auto count_fits = exact_ngram_probability({65536, 1, 256});
+  const auto count_over = exact_ngram_probability({65536, 1, 257});
+  REQUIRE(count_fits);
+  REQUIRE(count_over);
+  CHECK(count_fits->strings_without_repeat == falling_factorial(cpp_int(65536), 256));
+  CHECK_FALSE(count_over->strings_without_repeat);
+  CHECK(probability_written_out(*count_over));
+  const auto fraction_fits = exact_ngram_probability({65536, 1, 273});
+  const auto fraction_over = exact_ngram_probability({65536, 1, 274});
+  REQUIRE(fraction_fits);
+  REQUIRE(fraction_over);
+  CHECK(probability_written_out(*fraction_fits));
+  CHECK_FALSE(probability_written_out(*fraction_over));
+  CHECK(fraction_over->probability ==
+        1 - cpp_rational(falling_factorial(cpp_int(65536), 274), power(cpp_int(65536), 274)));
+}
+
 TEST_CASE("the trail search gives up past its budget instead of running long") {
   CHECK_FALSE(count_de_bruijn_trails({2, 20, 40}, 1000));
 }

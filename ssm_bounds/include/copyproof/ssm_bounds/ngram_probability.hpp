@@ -29,13 +29,21 @@ enum class NgramMethod { closed_form, de_bruijn_trails, enumeration, monte_carlo
 std::string method_name(NgramMethod method);  // "closed-form", "de-bruijn-trails", ...
 
 struct ExactNgramProbability {
-  cpp_rational probability;        // exactly p_ngram
-  cpp_int strings_without_repeat;  // = D^L (1 - p_ngram)
+  cpp_rational probability;  // exactly p_ngram
+  // D^L (1 - p_ngram), when it is written out exactly (written_out_exactly: at most
+  // kExactWriteOutBits bits). Absent past that: L <= n makes it D^L, up to 2^20 x 16 bits,
+  // whose decimal digits alone would take minutes to print.
+  std::optional<cpp_int> strings_without_repeat;
   NgramMethod method = NgramMethod::closed_form;
 };
 
+// Whether p_ngram's fraction is written out exactly (numerator and denominator both
+// written_out_exactly); past that the CLI prints it rounded to kBoundDigits digits.
+bool probability_written_out(const ExactNgramProbability& p);
+
 // Exact answers that need no search: L <= n (at most one n-gram: p = 0), n = 1
 // (distinct letters: D (D-1) ... (D-L+1) strings), L - n + 1 > D^n (pigeonhole: p = 1).
+// Neither p = 0 nor p = 1 computes D^L (for D = 65536, L = 2^32 it has 2^36 bits).
 std::optional<ExactNgramProbability> closed_form_ngram_probability(const NgramQuery& q);
 
 // Search budgets, chosen so that an exact answer takes about a second on one core.
