@@ -114,14 +114,19 @@ bool has_repeat(const std::vector<int>& letters, int n, std::vector<std::vector<
   return std::adjacent_find(grams.begin(), grams.end()) != grams.end();
 }
 
-// D^n < count, without computing D^n past count.
-bool fewer_ngrams_than(int alphabet, int n, std::int64_t count) {
+// D^k < bound, without computing D^k past the bound (k may be 2^32: L in --enumerate).
+bool power_below(int alphabet, std::int64_t k, std::uint64_t bound) {
   cpp_int value = 1;
-  for (int i = 0; i < n; ++i) {
+  for (std::int64_t i = 0; i < k; ++i) {
     value *= alphabet;
-    if (value >= count) return false;
+    if (value >= bound) return false;
   }
-  return true;
+  return value < bound;
+}
+
+// D^n < count: fewer distinct n-grams than the string has.
+bool fewer_ngrams_than(int alphabet, int n, std::int64_t count) {
+  return power_below(alphabet, n, static_cast<std::uint64_t>(count));
 }
 
 }  // namespace
@@ -155,7 +160,7 @@ std::optional<ExactNgramProbability> count_de_bruijn_trails(const NgramQuery& q,
 
 ExactNgramProbability enumerate_all_strings(const NgramQuery& q, int threads) {
   check_query(q);
-  if (all_strings(q) > kEnumerationStringLimit)
+  if (!power_below(q.alphabet, q.length, kEnumerationStringLimit + 1))  // D^L > the limit, without forming D^L
     throw std::invalid_argument("enumeration needs D^L <= " + std::to_string(kEnumerationStringLimit));
   const auto total = static_cast<std::int64_t>(all_strings(q));
   std::int64_t without_repeat = 0;

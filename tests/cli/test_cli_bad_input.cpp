@@ -234,6 +234,8 @@ const std::vector<BadInput> kTable = {
     {"pngram -D 2 -n 2 -L 1e10", "--length"},
     {"pngram -D 65537 -n 2 -L 5", "--alphabet"},
     {"pngram -D 2 -n 2 -L 30 --enumerate", "--enumerate"},
+    // Ran for minutes (D^L formed for L = 2^32 to compare it with the limit) until 12-01.
+    {"pngram -D 898 -n 1048575 -L 4294967296 --enumerate", "--enumerate"},
     {"pngram -D 2 -n 2 -L 5 --samples 0", "--samples"},
     {"pngram -D 2 -n 2 -L 5 --exact --samples 5", "--exact"},
     {"pngram -D 2 -n 2 -L 5 --seed -3", "--seed"},

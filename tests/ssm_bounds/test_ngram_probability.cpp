@@ -101,6 +101,14 @@ TEST_CASE("the closed forms of p = 0 and p = 1 never form D^L; counts are writte
         1 - cpp_rational(falling_factorial(cpp_int(65536), 274), power(cpp_int(65536), 274)));
 }
 
+TEST_CASE("enumeration's limit D^L <= kEnumerationStringLimit, decided without forming D^L") {
+  static_assert(kEnumerationStringLimit == std::uint64_t{1} << 20);  // the edges below: 1024^2 = 2^20
+  CHECK(enumerate_all_strings({1024, 1, 2}).probability == cpp_rational(1, 1024));
+  CHECK_THROWS_AS(enumerate_all_strings({1025, 1, 2}), std::invalid_argument);
+  CHECK_THROWS_AS(enumerate_all_strings({2, 1, 21}), std::invalid_argument);
+  CHECK_THROWS_AS(enumerate_all_strings({898, 1 << 20, std::int64_t{1} << 32}), std::invalid_argument);  // was minutes
+}
+
 TEST_CASE("the trail search gives up past its budget instead of running long") {
   CHECK_FALSE(count_de_bruijn_trails({2, 20, 40}, 1000));
 }
