@@ -1,6 +1,7 @@
 // `copyproof eval`: greedy decoding of a trained checkpoint on fresh strings at chosen
 // lengths; string and token accuracy, parameter count and state size.
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -8,6 +9,7 @@
 #include "commands.hpp"
 #include "copyproof/trained/checkpoint.hpp"
 #include "copyproof/trained/evaluate.hpp"
+#include "copyproof/trained/memory_estimate.hpp"
 #include "copyproof/trained/pigeonhole.hpp"
 #include "copyproof/trained/quantized_state.hpp"
 #include "trained_options.hpp"
@@ -104,6 +106,16 @@ int run_pigeonhole(const EvalOptions& o, const std::vector<int>& lengths) {
   return all_hold ? kExitPass : kExitFail;
 }
 
+// Refuses (exit 2, --lengths) an evaluation whose activations would not fit: `concurrent`
+// strings at once, the longest prompt BOS [key SEP] x SEP (at most length + n + 3 tokens).
+void require_evaluation_memory(const ModelConfig& config, const std::vector<int>& lengths, int ngram,
+                               std::uint64_t concurrent) {
+  const int longest = *std::max_element(lengths.begin(), lengths.end());
+  const auto prompt = static_cast<std::uint64_t>(longest) + static_cast<std::uint64_t>(ngram) + 3;
+  require_memory(evaluation_bytes(config, prompt, concurrent), "--lengths",
+                 "evaluating " + to_string(config.kind) + " at length " + std::to_string(longest));
+}
+
 // --quantize-state: copy accuracy with the state quantized at the copy token
 // (quantized_state.hpp), per length and bits per number.
 int run_quantized(const EvalOptions& o, const std::vector<int>& lengths) {
@@ -115,6 +127,7 @@ int run_quantized(const EvalOptions& o, const std::vector<int>& lengths) {
   const int alphabet = alphabet_of(o, ck);
   if (ck.meta.config.kind == ModelKind::transformer)
     throw UsageError("--quantize-state: needs a mamba or lstm checkpoint (fixed state)");
+  require_evaluation_memory(ck.meta.config, lengths, 0, 1);  // one string at a time
   const auto net = make_network<float>(ck.meta.config);
   nlohmann::json report = describe_model(*net);
   report.update({{"checkpoint", o.checkpoint},
@@ -153,7 +166,7 @@ int run_quantized(const EvalOptions& o, const std::vector<int>& lengths) {
 }
 
 int run_eval(const EvalOptions& o) {
-  const std::vector<int> lengths = parse_integer_list(o.lengths, "--lengths", 1, 100000);
+  const std::vector<int> lengths = parse_integer_list(o.lengths, "--lengths", 1, kMaxStringLength);
   if (!o.quantize_state.empty()) return run_quantized(o, lengths);
   if (!o.pigeonhole.empty()) return run_pigeonhole(o, lengths);
   Task task{};
@@ -167,11 +180,19 @@ int run_eval(const EvalOptions& o) {
     throw UsageError("--alphabet: " + std::to_string(alphabet) +
                      " letters apply to --task copy and dup only (prefix/suffix need all 26)");
   const int ngram = o.ngram > 0 ? o.ngram : ck.meta.ngram;
-  for (int length : lengths)
+  for (int length : lengths) {
     if (length < min_string_length(task, ngram))
       throw UsageError("--lengths: " + std::to_string(length) + " is too short for task " + to_string(task) +
                        " with n-gram " + std::to_string(ngram) +
                        " (needs >= " + std::to_string(min_string_length(task, ngram)) + ")");
+    if (length > max_string_length(task, ngram))
+      throw UsageError("--lengths: " + std::to_string(length) + " is too long for task " + to_string(task) +
+                       " with n-gram " + std::to_string(ngram) + " (at most " +
+                       std::to_string(max_string_length(task, ngram)) +
+                       " = 26^n: longer strings rarely have an n-gram key that occurs once)");
+  }
+  require_evaluation_memory(ck.meta.config, lengths, ngram,
+                            static_cast<std::uint64_t>(std::min(o.threads, o.samples)));  // a string per thread
   const auto net = make_network<float>(ck.meta.config);
 
   nlohmann::json results = nlohmann::json::array();

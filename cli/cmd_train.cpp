@@ -10,6 +10,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "copyproof/trained/checkpoint.hpp"
+#include "copyproof/trained/memory_estimate.hpp"
 #include "copyproof/trained/trainer.hpp"
 #include "trained_options.hpp"
 
@@ -68,6 +69,11 @@ std::pair<ModelConfig, TrainConfig> checked_config(const TrainOptions& o) {
   if (o.min_length < shortest)
     throw UsageError("--min-length: task " + o.task + " with --ngram " + std::to_string(o.ngram) +
                      " needs strings of at least " + std::to_string(shortest) + " letters");
+  const int longest = max_string_length(task, o.ngram);
+  if (o.max_length > longest)
+    throw UsageError("--max-length: task " + o.task + " with --ngram " + std::to_string(o.ngram) +
+                     " takes strings of at most " + std::to_string(longest) +
+                     " letters (26^n: longer ones rarely have an n-gram key that occurs once)");
   // prefix/suffix need a key that occurs once in the string; over a few letters most long
   // strings have none and example generation would give up mid-run.
   if (o.alphabet != kDefaultAlphabet && (task == Task::prefix || task == Task::suffix))
@@ -100,14 +106,7 @@ std::uint64_t training_bytes(const Network<float>& net, const TrainConfig& tc) {
   const auto& c = net.config();
   const std::uint64_t T = 2ULL * static_cast<std::uint64_t>(tc.max_length) + 64;  // longest sequence of any task
   const std::uint64_t micro = static_cast<std::uint64_t>((tc.batch + kMicroBatch - 1) / kMicroBatch);
-  const std::uint64_t W = static_cast<std::uint64_t>(c.width);
-  std::uint64_t per_position = 0;
-  switch (c.kind) {
-    case ModelKind::transformer: per_position = c.layers * (24 * W + static_cast<std::uint64_t>(c.heads) * T); break;
-    case ModelKind::mamba: per_position = c.layers * (2 * W * (12 + static_cast<std::uint64_t>(c.state_dim))); break;
-    case ModelKind::lstm: per_position = c.layers * 8 * W; break;
-  }
-  per_position += 3 * kVocab + 4 * W;
+  const std::uint64_t per_position = activation_floats_per_position(c, T);
   const std::uint64_t activations = micro * static_cast<std::uint64_t>(kMicroBatch) * T * per_position;
   return sizeof(float) * (net.parameter_count() * (4 + micro) + 2 * activations);
 }
@@ -209,8 +208,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   add_integer_option(*cmd, "--state-dim", o->state_dim, 1, trained::kMaxStateDim,
                      "Mamba state size N per channel (default 16)");
   add_integer_option(*cmd, "--ngram", o->ngram, 1, 64, "n-gram size for dup/prefix/suffix (default 3)");
-  add_integer_option(*cmd, "--min-length", o->min_length, 1, 100000, "Shortest training string (default 5)");
-  add_integer_option(*cmd, "--max-length", o->max_length, 1, 100000, "Longest training string (default 20)");
+  add_integer_option(*cmd, "--min-length", o->min_length, 1, kMaxStringLength, "Shortest training string (default 5)");
+  add_integer_option(*cmd, "--max-length", o->max_length, 1, kMaxStringLength, "Longest training string (default 20)");
   add_integer_option(*cmd, "--alphabet", o->alphabet, kMinAlphabet, kMaxAlphabet,
                      "Letters of the strings: the first D of a-z (copy and dup; default 26). The vocabulary stays 29 "
                      "tokens; eval uses the checkpoint's D");

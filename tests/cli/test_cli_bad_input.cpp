@@ -82,6 +82,11 @@ struct Scratch {
     // Valid safetensors whose last tensor lost its last 4 bytes and whose header says so
     // nowhere: the data no longer tiles.
     write_file(dir + "/short_data.safetensors", ck.substr(0, ck.size() - 4));
+    // A Mamba with the largest state (4096 per channel): 2 MB of activations a position.
+    REQUIRE(run_cli("train --model mamba --task copy --layers 1 --state-dim 4096 --steps 1 --batch 1 --eval-every 0 "
+                    "--min-length 2 --max-length 2 --threads 1 --out " +
+                    dir + "/mamba_big_state.safetensors")
+                .exit_code == 0);
     const auto construct = run_cli("construct -D 2 -n 1 -L 4 --weights " + dir + "/weights.safetensors");
     REQUIRE(construct.exit_code == 0);
     // The same weights whose metadata claims D = 2^32 + 2 (which an int narrows to 2).
@@ -289,6 +294,14 @@ const std::vector<BadInput> kTable = {
     {"eval --checkpoint S/ck.safetensors --ngram 100", "--ngram"},
     {"eval --checkpoint S/ck.safetensors --task dup --ngram 3 --lengths 2", "--lengths"},
     {"eval --checkpoint S/ck.safetensors --threads 0", "--threads"},
+    // An abort (std::bad_alloc, exit 134) until 12-01: 100,000 positions of 2 MB each.
+    {"eval --checkpoint S/mamba_big_state.safetensors --lengths 100000 --samples 1 --threads 1", "--lengths"},
+    {"eval --checkpoint S/mamba_big_state.safetensors --lengths 100000 --samples 1 --quantize-state 4", "--lengths"},
+    // An internal error (exit 3) mid-run until 12-01 (no string with a unique key found): refused past 26^n.
+    {"eval --checkpoint S/ck.safetensors --task suffix --ngram 1 --lengths 26,27", "--lengths"},
+    {"train --model lstm --task prefix --ngram 1 --max-length 27 --out S/x.safetensors", "--max-length"},
+    {"train --model lstm --task suffix --ngram 2 --min-length 5 --max-length 677 --out S/x.safetensors",
+     "--max-length"},
     {"eval --checkpoint S/ck.safetensors --alphabet 1", "--alphabet"},
     {"eval --checkpoint S/ck.safetensors --alphabet 27", "--alphabet"},
     {"eval --checkpoint S/ck.safetensors --alphabet 1e9", "--alphabet"},

@@ -167,6 +167,12 @@ TEST_CASE("valid corners: train and eval, smallest models and lengths") {
       "train --model lstm --layers 1 --width 1 --task suffix --ngram 64 --steps 1 --batch 1 --min-length 65 "
       "--max-length 65 --eval-every 0 --out " +
       dir + "/suffix.safetensors");
+  // prefix/suffix at their longest strings, 26^n (tasks.hpp: max_string_length).
+  check_runs(
+      "train --model lstm --layers 1 --width 1 --task prefix --ngram 1 --steps 1 --batch 8 --min-length 26 "
+      "--max-length 26 --eval-every 1 --eval-samples 64 --threads 1 --out " +
+      dir + "/prefix1.safetensors");
+  check_runs("eval --checkpoint " + dir + "/prefix1.safetensors --task suffix --ngram 2 --lengths 676 --samples 4");
   fs::remove_all(dir);
 }
 

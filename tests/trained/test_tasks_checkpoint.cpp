@@ -62,6 +62,29 @@ TEST_CASE("prefix and suffix answers are what follows the key's unique occurrenc
   }
 }
 
+TEST_CASE("prefix/suffix: max_string_length is 26^n, and examples are drawn at it without giving up") {
+  CHECK(max_string_length(Task::copy, 1) == kMaxStringLength);
+  CHECK(max_string_length(Task::dup, 64) == kMaxStringLength);
+  CHECK(max_string_length(Task::prefix, 1) == 26);
+  CHECK(max_string_length(Task::suffix, 2) == 676);
+  CHECK(max_string_length(Task::prefix, 3) == 17576);
+  CHECK(max_string_length(Task::suffix, 4) == kMaxStringLength);  // 26^4 = 456,976: past the flags
+  CHECK(max_string_length(Task::prefix, 64) == kMaxStringLength);
+  // At the limit every draw finds a key (1000 tries each; the sampler failed at L = 734 for
+  // n = 1, where no string of 1000 had one). n = 3 at 17576 letters: fewer strings (slower).
+  for (const auto& [n, samples] : {std::pair{1, 2000}, std::pair{2, 200}, std::pair{3, 5}})
+    for (const Task task : {Task::prefix, Task::suffix})
+      for (int i = 0; i < samples; ++i) {
+        Rng rng = Rng::stream(11, static_cast<std::uint64_t>(i));
+        CAPTURE(n);
+        REQUIRE_NOTHROW(make_example(task, max_string_length(task, n), n, rng));
+      }
+  // Past about N ln N letters (N = 26^n) the sampler gives up: the refusal `train` and
+  // `eval` make at the limit is needed (a thousand draws at L = 734 for n = 1 all fail).
+  Rng rng = Rng::stream(11, 0);
+  CHECK_THROWS_AS(make_example(Task::prefix, 734, 1, rng), std::runtime_error);
+}
+
 TEST_CASE("batches depend on the seed and index only, and score only answer tokens") {
   const TokenBatch a = make_batch(Task::copy, 4, 3, 7, 3, 9, 100);
   const TokenBatch b = make_batch(Task::copy, 4, 3, 7, 3, 9, 100);

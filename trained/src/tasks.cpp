@@ -27,6 +27,13 @@ int min_string_length(Task task, int ngram) {
   return 1;
 }
 
+int max_string_length(Task task, int ngram) {
+  if (task == Task::copy || task == Task::dup) return kMaxStringLength;
+  std::int64_t keys = 1;  // 26^n, up to the flags' limit
+  for (int i = 0; i < ngram && keys <= kMaxStringLength; ++i) keys *= kDefaultAlphabet;
+  return static_cast<int>(std::min<std::int64_t>(keys, kMaxStringLength));
+}
+
 namespace {
 
 std::vector<int> random_letters(int length, int alphabet, Rng& rng) {

@@ -46,6 +46,18 @@ struct Example {
 // at least one token after it.
 int min_string_length(Task task, int ngram);
 
+// The longest string `train` and `eval` take: every task, and the flags' upper end.
+inline constexpr int kMaxStringLength = 100000;
+
+// The longest string length the task is generated for with n-gram size n. copy and dup:
+// kMaxStringLength. prefix and suffix draw uniform strings over 26 letters until one has
+// an n-gram key occurring once (make_example, at most 1000 draws); past about N ln N
+// letters (N = 26^n) almost no string has one (n = 1: none of 1000 at L = 734). Their
+// limit N = 26^n is a sufficient condition, not the exact edge: at L <= N a uniform string
+// has a key with probability >= 25/26 (L = n + 1, exactly; measured at and below N, docs/
+// trained.md), so all 1000 draws fail with probability < 26^-1000.
+int max_string_length(Task task, int ngram);
+
 // One example with a string of exactly `length` letters drawn uniformly from the first
 // `alphabet` letters. Throws std::runtime_error when no string with a unique key is found in
 // 1000 draws (prefix/suffix, tiny lengths or alphabets only), std::invalid_argument for an
