@@ -16,7 +16,8 @@ std::uint64_t activation_floats_per_position(const ModelConfig& c, std::uint64_t
 }
 
 std::uint64_t evaluation_bytes(const ModelConfig& config, std::uint64_t prompt, std::uint64_t concurrent) {
-  return sizeof(float) * concurrent * prompt * activation_floats_per_position(config, prompt);
+  return sizeof(float) * concurrent * prompt * activation_floats_per_position(config, prompt) *
+         kEvaluationHeadroomEighths / 8;
 }
 
 }  // namespace copyproof::trained
