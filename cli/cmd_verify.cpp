@@ -3,7 +3,6 @@
 // Exit 0 iff no violation, no disagreement and string error <= repeat fraction.
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <limits>
@@ -18,6 +17,7 @@
 #include "copyproof/construction/verifier.hpp"
 #include "copyproof/construction/verify_plan.hpp"
 #include "copyproof/gpu/gpu_backend.hpp"
+#include "progress_line.hpp"
 #include "symbols.hpp"
 #include "verify_report.hpp"
 
@@ -72,35 +72,13 @@ int run_verify(VerifyOptions& o) {
     std::fprintf(stderr, "verify: %.3g layer-2 pairs, roughly %.0f minutes on %d CPU threads%s\n", plan.layer2_pairs,
                  plan.estimated_cpu_seconds / 60, config.threads,
                  gpu::unavailable_reason().empty() ? " (--device gpu is available)" : "");
-  const bool on_terminal = progress_enabled();
-  const auto start = std::chrono::steady_clock::now();
-  // Progress with an ETA on stderr (never stdout): on a terminal redrawn in place, otherwise
-  // one line every 15 s; nothing for runs shorter than 3 s. The ETA is the rate since the
-  // first pairs were reported (layer 1 runs before any), applied to the pairs left.
-  auto progress = [on_terminal, start, last = 0.0, first_time = -1.0, first_done = std::int64_t{0}](
-                      std::int64_t done, std::int64_t total) mutable {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (done >= total) {
-      if (on_terminal && last > 0) std::fprintf(stderr, "\n");
-      return;
-    }
-    if (done > 0 && first_time < 0) {
-      first_time = elapsed;
-      first_done = done;
-    }
-    if (elapsed < 3 || elapsed - last < (on_terminal ? 0.5 : 15) || total <= 0) return;
-    last = elapsed;
-    const double fraction = static_cast<double>(done) / static_cast<double>(total);
-    const double rate =
-        first_time >= 0 && elapsed > first_time ? static_cast<double>(done - first_done) / (elapsed - first_time) : 0;
-    if (rate > 0)
-      std::fprintf(stderr, "%sverify: %5.1f%% of layer-2 pairs, %.0f s elapsed, ETA %.0f s%s", on_terminal ? "\r" : "",
-                   100 * fraction, elapsed, static_cast<double>(total - done) / rate, on_terminal ? "" : "\n");
-    else
-      std::fprintf(stderr, "%sverify: layer 1 and setup, %.0f s elapsed%s", on_terminal ? "\r" : "", elapsed,
-                   on_terminal ? "" : "\n");
-  };
-  const cx::VerifyReport report = cx::verify(config, progress, plan.make_backend);
+  // Progress with an ETA on stderr (never stdout), from the pairs counted since the first;
+  // before the first pair (the model's construction, and on the float path the forward)
+  // a heartbeat says the run is still in setup.
+  ProgressLine progress("verify", "layer-2 pairs", "building the model and running the forward", progress_enabled());
+  const cx::VerifyReport report = cx::verify(
+      config, [&progress](std::int64_t done, std::int64_t total) { progress.report(done, total); }, plan.make_backend);
+  progress.finish();
   if (o.json)
     print_json(verify_report_json(report));
   else
